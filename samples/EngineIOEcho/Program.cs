@@ -1,12 +1,3 @@
-// STUB: being written; the real server replaces this.
+// An Engine.IO server that sends every message back: the host of the engine.io-protocol test suite.
+// Run: dotnet run --project samples/EngineIOEcho -- --urls http://127.0.0.1:3000
 EngineIOEcho.EngineIOEchoApp.Create(args).Run();
-
-namespace EngineIOEcho
-{
-    /// <summary>The Engine.IO echo host used for protocol conformance tests.</summary>
-    public static class EngineIOEchoApp
-    {
-        /// <summary>Builds the host (path /engine.io/, pingInterval 300, pingTimeout 200, maxPayload 1000000).</summary>
-        public static WebApplication Create(string[] args) => WebApplication.CreateBuilder(args).Build();
-    }
-}

@@ -1,12 +1,3 @@
-// STUB: being written; the real server replaces this.
+// A Socket.IO server with the socket.io-protocol test-suite configuration.
+// Run: dotnet run --project samples/SocketIOEcho -- --urls http://127.0.0.1:3000
 SocketIOEcho.SocketIOEchoApp.Create(args).Run();
-
-namespace SocketIOEcho
-{
-    /// <summary>The Socket.IO echo host used for protocol conformance tests.</summary>
-    public static class SocketIOEchoApp
-    {
-        /// <summary>Builds the host with the socket.io-protocol reference test configuration.</summary>
-        public static WebApplication Create(string[] args) => WebApplication.CreateBuilder(args).Build();
-    }
-}

@@ -60,6 +60,11 @@ public static class EventPayload
                 return true;
             }
 
+            if (span[comma] != (byte)',')
+            {
+                return false;
+            }
+
             // Reuse the original bytes: "[" + everything after the comma.
             var rest = data[(comma + 1)..];
             var copy = new byte[rest.Length + 1];
@@ -70,6 +75,12 @@ public static class EventPayload
         }
         catch (JsonException)
         {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString: the name is not valid UTF-8, or its escapes are not valid UTF-16.
+            name = string.Empty;
             return false;
         }
     }

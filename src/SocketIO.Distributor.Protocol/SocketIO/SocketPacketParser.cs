@@ -29,6 +29,14 @@ public static class SocketPacketParser
             return DecodeError.Empty;
         }
 
+        // JSON strings and the namespace are not otherwise checked for valid UTF-8, and a client
+        // must not be able to push bytes that later fail to become a .NET string.
+        var utf8 = Utf8Check.Validate(span);
+        if (utf8 != DecodeError.None)
+        {
+            return utf8;
+        }
+
         var typeValue = span[0] - (byte)'0';
         if (typeValue is < 0 or > (int)SocketPacketType.BinaryAck)
         {
@@ -157,7 +165,7 @@ public static class SocketPacketParser
             return true;
         }
 
-        if (reader.TokenType != JsonTokenType.String)
+        if (reader.TokenType != JsonTokenType.String || (reader.ValueIsEscaped && !HasValidEscapes(ref reader)))
         {
             return false;
         }
@@ -171,6 +179,23 @@ public static class SocketPacketParser
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// False if an escaped name does not unescape to valid UTF-16 (for example <c>"\ud800"</c>, an
+    /// unpaired surrogate): such a name could not be read as a string by <see cref="EventPayload"/>.
+    /// </summary>
+    private static bool HasValidEscapes(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            _ = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static int ParseDigits(ReadOnlySpan<byte> digits)

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Http;
+
+namespace SocketIO.Distributor.EngineIO;
+
+/// <summary>HTTP details of Engine.IO: error responses and CORS.</summary>
+internal static class EngineHttp
+{
+    public static async Task WriteErrorAsync(HttpContext context, EngineErrorCode code)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        var body = EngineErrors.Body(code);
+        context.Response.StatusCode = code == EngineErrorCode.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>True if the request's origin may use this server (CSRF protection for browsers).</summary>
+    public static bool IsOriginAllowed(EngineOptions options, HttpContext context)
+    {
+        if (options.AllowedOrigins.Count == 0)
+        {
+            return true;
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            // Not a browser request: origin checks protect browsers from cross-site use only.
+            return true;
+        }
+
+        foreach (var allowed in options.AllowedOrigins)
+        {
+            if (allowed == "*" || string.Equals(allowed, origin, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Adds the CORS response headers for an allowed origin.</summary>
+    public static void AddCorsHeaders(EngineOptions options, HttpContext context)
+    {
+        if (options.AllowedOrigins.Count == 0)
+        {
+            return;
+        }
+
+        var origin = context.Request.Headers.Origin.ToString();
+        var headers = context.Response.Headers;
+        if (options.AllowedOrigins.Contains("*"))
+        {
+            headers.AccessControlAllowOrigin = "*";
+            return;
+        }
+
+        if (origin.Length > 0)
+        {
+            headers.AccessControlAllowOrigin = origin;
+            headers.AccessControlAllowCredentials = "true";
+            headers.Vary = "Origin";
+        }
+    }
+
+    /// <summary>Answers a CORS preflight request.</summary>
+    public static void WritePreflight(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowMethods = "GET,HEAD,PUT,PATCH,POST,DELETE";
+        var requested = context.Request.Headers.AccessControlRequestHeaders.ToString();
+        if (requested.Length > 0)
+        {
+            headers.AccessControlAllowHeaders = requested;
+            headers.Vary = "Origin, Access-Control-Request-Headers";
+        }
+
+        context.Response.ContentLength = 0;
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+}

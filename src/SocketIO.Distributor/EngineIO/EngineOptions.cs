@@ -1,0 +1,95 @@
+namespace SocketIO.Distributor.EngineIO;
+
+/// <summary>Options of the Engine.IO server: the transport layer under Socket.IO.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>The request path the server answers, with leading and trailing slash. Default <c>/socket.io/</c>.</summary>
+    public string Path { get; set; } = "/socket.io/";
+
+    /// <summary>How often the server pings an EIO4 client (and how often an EIO3 client should ping). Default 25 s.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How long the server waits for the answer to a ping before it closes the session. Default 20 s.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The largest message or polling request body accepted, in bytes (Engine.IO's <c>maxPayload</c>,
+    /// socket.io's <c>maxHttpBufferSize</c>). Larger input closes the session. Default 1,000,000.
+    /// </summary>
+    public int MaxPayload { get; set; } = 1_000_000;
+
+    /// <summary>Whether HTTP long-polling is allowed. Default true.</summary>
+    public bool AllowPolling { get; set; } = true;
+
+    /// <summary>Whether WebSocket is allowed. Default true.</summary>
+    public bool AllowWebSocket { get; set; } = true;
+
+    /// <summary>Whether a polling session may upgrade to WebSocket. Default true.</summary>
+    public bool AllowUpgrades { get; set; } = true;
+
+    /// <summary>How long an upgrade may take between the probe and the upgrade packet. Default 10 s.</summary>
+    public TimeSpan UpgradeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether Engine.IO 3 clients (socket.io-client v2) are accepted. Default true.</summary>
+    public bool AllowEIO3 { get; set; } = true;
+
+    /// <summary>
+    /// Origins allowed by CORS and for WebSocket connections (CSRF protection). Empty: any origin is
+    /// allowed and none is echoed (no CORS headers). <c>*</c> allows every origin with CORS headers.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// The most packets waiting to be written to one client. A client that falls further behind is
+    /// too slow: it is disconnected rather than allowed to grow memory. Default 4,096.
+    /// </summary>
+    public int MaxQueuedPackets { get; set; } = 4096;
+
+    /// <summary>The most bytes waiting to be written to one client before it is disconnected. Default 16 MiB.</summary>
+    public long MaxQueuedBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrEmpty(Path) || Path[0] != '/')
+        {
+            problems.Add($"Path must start with '/' (got '{Path}'), for example '/socket.io/'.");
+        }
+
+        if (PingInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"PingInterval must be positive (got {PingInterval}).");
+        }
+
+        if (PingTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"PingTimeout must be positive (got {PingTimeout}).");
+        }
+
+        if (MaxPayload < 64)
+        {
+            problems.Add($"MaxPayload must be at least 64 bytes (got {MaxPayload}).");
+        }
+
+        if (!AllowPolling && !AllowWebSocket)
+        {
+            problems.Add("At least one transport must be allowed: set AllowPolling or AllowWebSocket to true.");
+        }
+
+        if (MaxQueuedPackets < 1 || MaxQueuedBytes < 1)
+        {
+            problems.Add("MaxQueuedPackets and MaxQueuedBytes must be positive.");
+        }
+
+        if (UpgradeTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"UpgradeTimeout must be positive (got {UpgradeTimeout}).");
+        }
+
+        return problems;
+    }
+
+    internal string NormalizedPath => Path.EndsWith('/') ? Path : Path + "/";
+}

@@ -1,0 +1,122 @@
+using SocketIO.Distributor.Protocol.EngineIO;
+
+namespace SocketIO.Distributor.EngineIO;
+
+/// <summary>
+/// Upgrade from long-polling to WebSocket: the client opens a WebSocket with the session id, sends
+/// <c>2probe</c> (answered <c>3probe</c>), the pending poll is released with a noop, and the client's
+/// <c>5</c> switches the session's transport; queued frames then flow over the WebSocket.
+/// </summary>
+public sealed partial class EngineSession
+{
+    private WebSocketTransport? _upgrading;
+    private ITimer? _upgradeTimer;
+
+    /// <summary>True while a WebSocket is probing this polling session.</summary>
+    internal bool IsUpgrading
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _upgrading is not null;
+            }
+        }
+    }
+
+    /// <summary>A WebSocket asks to take over this session. Returns false if that is not allowed now.</summary>
+    internal bool TryBeginUpgrade(WebSocketTransport candidate, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            if (_state != SessionState.Open || _upgrading is not null || _transport is not PollingTransport)
+            {
+                return false;
+            }
+
+            _upgrading = candidate;
+        }
+
+        _upgradeTimer = time.CreateTimer(
+            static s => ((EngineSession)s!).OnUpgradeTimeout(),
+            this,
+            _options.UpgradeTimeout,
+            Timeout.InfiniteTimeSpan);
+        return true;
+    }
+
+    /// <summary>The probe was answered: release the pending poll so the client can send <c>5</c>.</summary>
+    internal void OnProbed()
+    {
+        if (_transport is PollingTransport polling)
+        {
+            polling.ReleaseWithNoop();
+        }
+    }
+
+    /// <summary>The client sent <c>5</c> on the probing WebSocket: it becomes the session's transport.</summary>
+    internal void CompleteUpgrade(WebSocketTransport next)
+    {
+        EngineTransport previous;
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_upgrading, next) || _state != SessionState.Open)
+            {
+                return;
+            }
+
+            _upgrading = null;
+            previous = _transport;
+        }
+
+        _upgradeTimer?.Dispose();
+        SwapTransport(next);
+        if (previous is PollingTransport polling)
+        {
+            polling.Discard();
+        }
+
+        next.OnFramesQueued();
+    }
+
+    /// <summary>The probing WebSocket went away before the upgrade completed: keep polling.</summary>
+    internal void CancelUpgrade(WebSocketTransport candidate)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_upgrading, candidate))
+            {
+                return;
+            }
+
+            _upgrading = null;
+        }
+
+        _upgradeTimer?.Dispose();
+    }
+
+    private void OnUpgradeTimeout()
+    {
+        WebSocketTransport? candidate;
+        lock (_gate)
+        {
+            candidate = _upgrading;
+            _upgrading = null;
+        }
+
+        candidate?.Close(flush: false);
+    }
+
+    private void AbortUpgrade()
+    {
+        WebSocketTransport? candidate;
+        lock (_gate)
+        {
+            candidate = _upgrading;
+            _upgrading = null;
+        }
+
+        _upgradeTimer?.Dispose();
+        candidate?.Close(flush: false);
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using SocketIO.Distributor.EngineIO;
+using SocketIO.Distributor.SocketIO;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps Engine.IO and Socket.IO servers into an ASP.NET Core app's endpoints.</summary>
+public static class EngineIOEndpointRouteBuilderExtensions
+{
+    /// <summary>Serves <paramref name="server"/> at its configured path (WebSocket support included).</summary>
+    /// <param name="endpoints">The app's endpoints.</param>
+    /// <param name="server">The Engine.IO server.</param>
+    /// <returns>The endpoint's convention builder (for authorization, CORS policies, ...).</returns>
+    public static IEndpointConventionBuilder MapEngineIO(this IEndpointRouteBuilder endpoints, EngineServer server)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(server);
+        var built = endpoints.CreateApplicationBuilder();
+        built.UseWebSockets();
+        built.Run(server.HandleRequestAsync);
+        var path = server.Options.NormalizedPath.TrimEnd('/');
+        return endpoints.Map(path.Length == 0 ? "/" : path, built.Build()).WithDisplayName("Engine.IO " + server.Options.NormalizedPath);
+    }
+
+    /// <summary>Serves the <see cref="SocketIOServer"/> registered with <c>AddSocketIOServer</c>.</summary>
+    /// <param name="endpoints">The app's endpoints.</param>
+    /// <param name="configure">Adds namespaces to the server.</param>
+    /// <returns>The endpoint's convention builder.</returns>
+    public static IEndpointConventionBuilder MapSocketIO(this IEndpointRouteBuilder endpoints, Action<SocketIOServer>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var server = endpoints.ServiceProvider.GetRequiredService<SocketIOServer>();
+        configure?.Invoke(server);
+        return endpoints.MapEngineIO(server.Engine);
+    }
+}

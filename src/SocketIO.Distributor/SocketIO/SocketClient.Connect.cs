@@ -1,0 +1,164 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Protocol.EngineIO;
+using SocketIO.Distributor.Protocol.SocketIO;
+
+namespace SocketIO.Distributor.SocketIO;
+
+/// <summary>
+/// Connecting to a namespace: the namespace's handler decides (possibly asynchronously, e.g. by
+/// asking a backend); the client then gets CONNECT with its socket id, or CONNECT_ERROR.
+/// </summary>
+internal sealed partial class SocketClient
+{
+    private static readonly byte[] EmptyObject = "{}"u8.ToArray();
+    private static readonly byte[] InvalidNamespaceError = "{\"message\":\"Invalid namespace\"}"u8.ToArray();
+
+    private void OnConnect(in SocketPacket packet)
+    {
+        var name = packet.NamespaceName;
+        ReadOnlyMemory<byte> auth = packet.Data.IsEmpty ? EmptyObject : packet.Data.ToArray();
+        if (Session.ProtocolVersion == EngineProtocolVersion.V3)
+        {
+            // socket.io v2 puts the auth in the namespace's query string: "/chat?token=1".
+            var query = name.IndexOf('?', StringComparison.Ordinal);
+            auth = query < 0 ? EmptyObject : QueryToJson(name[(query + 1)..]);
+            name = query < 0 ? name : name[..query];
+        }
+
+        if (name.Length == 0 || name[0] != '/')
+        {
+            ProtocolError($"invalid namespace '{name}'");
+            return;
+        }
+
+        ClientSocket socket;
+        CancellationToken closed;
+        lock (_gate)
+        {
+            if (_closed.IsCancellationRequested || _pendingConnects.Contains(name) || _sockets.Exists(s => s.Namespace == name))
+            {
+                return;
+            }
+
+            if (_sockets.Count + _pendingConnects.Count >= _server.Options.MaxNamespacesPerClient)
+            {
+                ProtocolError($"more than {_server.Options.MaxNamespacesPerClient} namespaces");
+                return;
+            }
+
+            if (!_server.TryGetNamespace(name, out var handler))
+            {
+                Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.ConnectError, name, -1, 0, ConnectErrorPayload(InvalidNamespaceError)));
+                return;
+            }
+
+            _pendingConnects.Add(name);
+            socket = new ClientSocket(this, name, _server.NewSocketId(), auth, handler);
+            closed = _closed.Token;
+        }
+
+        _ = ConnectAsync(socket, closed);
+    }
+
+    private async Task ConnectAsync(ClientSocket socket, CancellationToken closed)
+    {
+        ConnectDecision decision;
+        try
+        {
+            decision = await socket.Handler.OnConnectAsync(socket, closed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !closed.IsCancellationRequested)
+        {
+            Log.HandlerFailed(Logger, ex, socket.Namespace, socket.Id);
+            decision = ConnectDecision.Reject("Internal error");
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        bool clientGone;
+        lock (_gate)
+        {
+            _pendingConnects.Remove(socket.Namespace);
+            clientGone = _closed.IsCancellationRequested;
+            if (!clientGone && decision.IsAccepted)
+            {
+                socket.IsConnected = true;
+                _sockets.Add(socket);
+            }
+        }
+
+        if (clientGone)
+        {
+            // The client left while the handler decided: an accepting handler must learn the socket is gone.
+            if (decision.IsAccepted)
+            {
+                NotifyDisconnect(socket, "transport close");
+            }
+
+            return;
+        }
+
+        if (!decision.IsAccepted)
+        {
+            Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.ConnectError, socket.Namespace, -1, 0, ConnectErrorPayload(decision.ErrorJson.ToArray())));
+            return;
+        }
+
+        _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var payload = Session.ProtocolVersion == EngineProtocolVersion.V3
+            ? ReadOnlySpan<byte>.Empty
+            : Encoding.UTF8.GetBytes($"{{\"sid\":\"{socket.Id}\"}}");
+        Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.Connect, socket.Namespace, -1, 0, payload));
+        Log.SocketConnected(Logger, socket.Namespace, socket.Id, Session.Id);
+        try
+        {
+            socket.Handler.OnConnected(socket);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(Logger, ex, socket.Namespace, socket.Id);
+        }
+    }
+
+    /// <summary>EIO3 clients (socket.io protocol v4) expect the error as a string: the message.</summary>
+    private ReadOnlySpan<byte> ConnectErrorPayload(byte[] errorJson)
+    {
+        if (Session.ProtocolVersion != EngineProtocolVersion.V3)
+        {
+            return errorJson;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(errorJson);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("message", out var message))
+            {
+                return Encoding.UTF8.GetBytes(message.GetRawText());
+            }
+        }
+        catch (JsonException)
+        {
+            // Fall through: send it as it is.
+        }
+
+        return errorJson;
+    }
+
+    private static byte[] QueryToJson(string query)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
+            var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            values[key] = value;
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(values, SocketIOJsonContext.Default.DictionaryStringString);
+    }
+}

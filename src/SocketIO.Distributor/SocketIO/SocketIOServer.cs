@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.EngineIO;
+using SocketIO.Distributor.Protocol.EngineIO;
+
+namespace SocketIO.Distributor.SocketIO;
+
+/// <summary>
+/// A Socket.IO server: the Engine.IO server plus namespaces. Each namespace is served by an
+/// <see cref="INamespaceHandler"/>; a CONNECT to any other namespace gets
+/// <c>{"message":"Invalid namespace"}</c>.
+/// </summary>
+public sealed class SocketIOServer : IEngineConnectionHandler
+{
+    private readonly ConcurrentDictionary<string, INamespaceHandler> _namespaces = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a server.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="time">The clock for heartbeats and timeouts.</param>
+    /// <param name="loggerFactory">Creates the logs.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
+    public SocketIOServer(SocketIOOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid Socket.IO options: " + string.Join(" ", problems), nameof(options));
+        }
+
+        Options = options;
+        Time = time;
+        Logger = loggerFactory.CreateLogger<SocketIOServer>();
+        Engine = new EngineServer(options.Engine, this, time, loggerFactory.CreateLogger<EngineServer>());
+    }
+
+    /// <summary>The options in force.</summary>
+    public SocketIOOptions Options { get; }
+
+    /// <summary>The Engine.IO server underneath.</summary>
+    public EngineServer Engine { get; }
+
+    /// <summary>Makes new socket ids. Default: 128 random bits, base64url.</summary>
+    public Func<string> SocketIdGenerator { get; set; } = EngineServer.NewSessionId;
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>Serves <paramref name="name"/> with <paramref name="handler"/>.</summary>
+    /// <param name="name">The namespace, starting with <c>/</c>.</param>
+    /// <param name="handler">Its handler.</param>
+    /// <exception cref="ArgumentException">The name does not start with '/' or is already served.</exception>
+    public void AddNamespace(string name, INamespaceHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (name.Length == 0 || name[0] != '/')
+        {
+            throw new ArgumentException($"A namespace must start with '/' (got '{name}').", nameof(name));
+        }
+
+        if (!_namespaces.TryAdd(name, handler))
+        {
+            throw new ArgumentException($"Namespace '{name}' is already served.", nameof(name));
+        }
+    }
+
+    internal bool TryGetNamespace(string name, out INamespaceHandler handler) => _namespaces.TryGetValue(name, out handler!);
+
+    internal string NewSocketId() => SocketIdGenerator();
+
+    void IEngineConnectionHandler.OnOpen(EngineSession session)
+    {
+        var client = new SocketClient(this, session);
+        session.UserState = client;
+        if (session.ProtocolVersion == EngineProtocolVersion.V3)
+        {
+            client.ConnectRootForEio3();
+        }
+    }
+
+    void IEngineConnectionHandler.OnMessage(EngineSession session, in EnginePacket packet) =>
+        ((SocketClient)session.UserState!).OnMessage(packet);
+
+    void IEngineConnectionHandler.OnClose(EngineSession session, string reason) =>
+        (session.UserState as SocketClient)?.OnClose(reason);
+}
