@@ -95,7 +95,9 @@ public static class EventPayload
     {
         var encodedName = JsonEncodedText.Encode(name);
         var nameBytes = encodedName.EncodedUtf8Bytes;
-        var inner = arguments.Length >= 2 ? arguments[1..^1].Trim(" \t\r\n"u8) : [];
+        // Whitespace may surround the array (TrySplit keeps what followed the original array).
+        var array = arguments.Trim(" \t\r\n"u8);
+        var inner = array.Length >= 2 ? array[1..^1].Trim(" \t\r\n"u8) : [];
         var result = new byte[nameBytes.Length + inner.Length + 5];
         var i = 0;
         result[i++] = (byte)'[';

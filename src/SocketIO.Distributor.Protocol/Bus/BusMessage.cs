@@ -1,0 +1,102 @@
+namespace SocketIO.Distributor.Protocol.Bus;
+
+/// <summary>
+/// The wire contract between distributors and backends, carried by Redis pub/sub.
+/// <para>
+/// Every message is <c>[version: u8 = 1][type: u8][fields...]</c>. Fields use the primitives of
+/// <see cref="BusWriter"/>: <c>str</c> = varint length + UTF-8; <c>bytes</c> = varint length + bytes;
+/// <c>str[]</c> = varint count + str each; <c>frames</c> = varint count + (u8 binary flag + bytes) each;
+/// <c>blocks</c> = varint count + bytes each; <c>u64</c> = varint.
+/// </para>
+/// <para>
+/// The contract is append-only: a new version of a message may only add fields at its end, and a
+/// reader ignores trailing fields it does not know, so old and new processes run side by side. A
+/// new message type gets a new number; numbers are never reused. Each message's layout is documented
+/// on its record.
+/// </para>
+/// </summary>
+public static class BusMessage
+{
+    /// <summary>The envelope version. It changes only if the envelope itself changes.</summary>
+    public const byte Version = 1;
+
+    /// <summary>Decodes a message of any type.</summary>
+    /// <param name="bytes">The message.</param>
+    /// <returns>The message record.</returns>
+    /// <exception cref="BusFormatException">The bytes are not a message of a known type.</exception>
+    public static IBusMessage Decode(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var reader = new BusReader(bytes);
+            return reader.Type switch
+            {
+                BusMessageType.ConnectRequest => ConnectRequest.Read(ref reader),
+                BusMessageType.ConnectResult => ConnectResult.Read(ref reader),
+                BusMessageType.ClientPacket => ClientPacket.Read(ref reader),
+                BusMessageType.SocketDisconnected => SocketDisconnected.Read(ref reader),
+                BusMessageType.SendToSocket => SendToSocket.Read(ref reader),
+                BusMessageType.Broadcast => Broadcast.Read(ref reader),
+                BusMessageType.SocketCommand => SocketCommand.Read(ref reader),
+                BusMessageType.CommandAck => CommandAck.Read(ref reader),
+                BusMessageType.RemoteQuery => RemoteQuery.Read(ref reader),
+                BusMessageType.RemoteReply => RemoteReply.Read(ref reader),
+                BusMessageType.Custom => CustomMessage.Read(ref reader),
+                BusMessageType.MemberLeaving => MemberLeaving.Read(ref reader),
+                _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            throw new BusFormatException("Bus message is malformed: " + ex.Message, ex);
+        }
+    }
+}
+
+/// <summary>The types of bus messages. Numbers are part of the wire contract and never reused.</summary>
+public enum BusMessageType : byte
+{
+    /// <summary>Distributor to backend: a client wants to connect to the namespace.</summary>
+    ConnectRequest = 1,
+
+    /// <summary>Backend to distributor: the connection is accepted or rejected.</summary>
+    ConnectResult = 2,
+
+    /// <summary>Distributor to backend: an EVENT or ACK from a client, as the client sent it.</summary>
+    ClientPacket = 3,
+
+    /// <summary>Distributor to backend: a socket left.</summary>
+    SocketDisconnected = 4,
+
+    /// <summary>Backend to distributor: frames for one socket.</summary>
+    SendToSocket = 5,
+
+    /// <summary>Backend to distributors: frames for a namespace or rooms.</summary>
+    Broadcast = 6,
+
+    /// <summary>Backend to distributor: join, leave or disconnect one socket.</summary>
+    SocketCommand = 7,
+
+    /// <summary>Distributor to backend: a command that asked for it is done.</summary>
+    CommandAck = 8,
+
+    /// <summary>Backend to distributors: fetch, join, leave or disconnect the sockets that match.</summary>
+    RemoteQuery = 9,
+
+    /// <summary>Distributor to backend: the answer to a remote query.</summary>
+    RemoteReply = 10,
+
+    /// <summary>Any process to every distributor: an application-defined message.</summary>
+    Custom = 11,
+
+    /// <summary>A process announces that it is shutting down.</summary>
+    MemberLeaving = 12,
+}
+
+/// <summary>A decoded bus message.</summary>
+public interface IBusMessage
+{
+    /// <summary>Encodes the message.</summary>
+    /// <returns>The bytes to publish.</returns>
+    byte[] Encode();
+}

@@ -1,0 +1,101 @@
+namespace SocketIO.Distributor.Protocol.Bus;
+
+/// <summary>
+/// A client asks to connect to a namespace; sent to one live backend of it.
+/// Layout: <c>distributorId: str, socketId: str, namespace: str, handshake: bytes (JSON), recovered: u8</c>.
+/// </summary>
+/// <param name="DistributorId">The distributor that holds the client.</param>
+/// <param name="SocketId">The id the socket will have.</param>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="HandshakeJson">The handshake as JSON: headers, query, auth, address, url, secure, issued, time, extra.</param>
+/// <param name="Recovered">True when the socket was already connected and moves here from a backend that died.</param>
+public sealed record ConnectRequest(string DistributorId, string SocketId, string Namespace, ReadOnlyMemory<byte> HandshakeJson, bool Recovered) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.ConnectRequest, 128 + HandshakeJson.Length);
+        writer.WriteString(DistributorId);
+        writer.WriteString(SocketId);
+        writer.WriteString(Namespace);
+        writer.WriteBytes(HandshakeJson.Span);
+        writer.WriteBool(Recovered);
+        return writer.ToArray();
+    }
+
+    internal static ConnectRequest Read(ref BusReader reader) =>
+        new(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadBytes(), reader.ReadBool());
+}
+
+/// <summary>
+/// A backend's answer to <see cref="ConnectRequest"/>.
+/// Layout: <c>socketId: str, backendId: str, accepted: u8, errorJson: bytes</c>.
+/// </summary>
+/// <param name="SocketId">The socket.</param>
+/// <param name="BackendId">The backend that answered (it serves the socket from now on).</param>
+/// <param name="Accepted">True if accepted.</param>
+/// <param name="ErrorJson">For a rejection: the CONNECT_ERROR data (<c>{"message":...,"data":...}</c>).</param>
+public sealed record ConnectResult(string SocketId, string BackendId, bool Accepted, ReadOnlyMemory<byte> ErrorJson) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.ConnectResult, 64 + ErrorJson.Length);
+        writer.WriteString(SocketId);
+        writer.WriteString(BackendId);
+        writer.WriteBool(Accepted);
+        writer.WriteBytes(ErrorJson.Span);
+        return writer.ToArray();
+    }
+
+    internal static ConnectResult Read(ref BusReader reader) =>
+        new(reader.ReadString(), reader.ReadString(), reader.ReadBool(), reader.ReadBytes());
+}
+
+/// <summary>
+/// An EVENT or ACK from a client, relayed unchanged to the socket's backend.
+/// Layout: <c>socketId: str, packet: bytes (the Socket.IO packet text as the client sent it), attachments: blocks</c>.
+/// </summary>
+/// <param name="SocketId">The socket it came from.</param>
+/// <param name="Packet">The packet text, including namespace and ack id.</param>
+/// <param name="Attachments">The binary attachments.</param>
+public sealed record ClientPacket(string SocketId, ReadOnlyMemory<byte> Packet, IReadOnlyList<ReadOnlyMemory<byte>> Attachments) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var size = 32 + Packet.Length;
+        foreach (var attachment in Attachments)
+        {
+            size += attachment.Length + 5;
+        }
+
+        var writer = new BusWriter(BusMessageType.ClientPacket, size);
+        writer.WriteString(SocketId);
+        writer.WriteBytes(Packet.Span);
+        writer.WriteBlocks(Attachments);
+        return writer.ToArray();
+    }
+
+    internal static ClientPacket Read(ref BusReader reader) =>
+        new(reader.ReadString(), reader.ReadBytes(), reader.ReadBlocks());
+}
+
+/// <summary>
+/// A socket left its namespace. Layout: <c>socketId: str, reason: str</c>.
+/// </summary>
+/// <param name="SocketId">The socket.</param>
+/// <param name="Reason">Why, in socket.io's words (<c>transport close</c>, <c>client namespace disconnect</c>, ...).</param>
+public sealed record SocketDisconnected(string SocketId, string Reason) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.SocketDisconnected, 64);
+        writer.WriteString(SocketId);
+        writer.WriteString(Reason);
+        return writer.ToArray();
+    }
+
+    internal static SocketDisconnected Read(ref BusReader reader) => new(reader.ReadString(), reader.ReadString());
+}

@@ -1,0 +1,90 @@
+using SocketIO.Distributor.Protocol.EngineIO;
+
+namespace SocketIO.Distributor.Protocol.Bus;
+
+/// <summary>Flags of an emit.</summary>
+[Flags]
+public enum EmitFlags : byte
+{
+    /// <summary>An ordinary emit: never dropped short of a disconnect.</summary>
+    None = 0,
+
+    /// <summary>May be dropped when the client cannot take it now.</summary>
+    Volatile = 1,
+}
+
+/// <summary>
+/// Frames for one socket, sent to the distributor that holds it. The frames are a Socket.IO packet
+/// encoded once by the backend (an Engine.IO message text frame) and its binary attachments; the
+/// distributor writes them unchanged.
+/// Layout: <c>socketId: str, flags: u8, frames: frames</c>.
+/// </summary>
+/// <param name="SocketId">The socket.</param>
+/// <param name="Flags">Emit flags.</param>
+/// <param name="Frames">The frames to write, in order.</param>
+public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyList<EngineFrame> Frames) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.SendToSocket, 32 + FramesSize(Frames));
+        writer.WriteString(SocketId);
+        writer.WriteByte((byte)Flags);
+        writer.WriteFrames(Frames);
+        return writer.ToArray();
+    }
+
+    internal static SendToSocket Read(ref BusReader reader) =>
+        new(reader.ReadString(), (EmitFlags)reader.ReadByte(), reader.ReadFrames());
+
+    internal static int FramesSize(IReadOnlyList<EngineFrame> frames)
+    {
+        var size = 0;
+        foreach (var frame in frames)
+        {
+            size += frame.Length + 6;
+        }
+
+        return size;
+    }
+}
+
+/// <summary>
+/// Frames for every socket of a namespace, or of some rooms, except sockets in the excluded rooms.
+/// Published on the namespace channel (no rooms) or on each room's channel; a distributor that
+/// receives the same broadcast on several room channels delivers it once (by origin and sequence).
+/// Layout: <c>namespace: str, rooms: str[], except: str[], flags: u8, originId: str, sequence: u64, frames: frames</c>.
+/// </summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="Rooms">The rooms (a union); empty for the whole namespace.</param>
+/// <param name="Except">Rooms whose sockets are left out.</param>
+/// <param name="Flags">Emit flags.</param>
+/// <param name="OriginId">The sending process.</param>
+/// <param name="Sequence">A number unique per origin, for delivering a multi-room broadcast once.</param>
+/// <param name="Frames">The frames to write, in order.</param>
+public sealed record Broadcast(
+    string Namespace,
+    IReadOnlyCollection<string> Rooms,
+    IReadOnlyCollection<string> Except,
+    EmitFlags Flags,
+    string OriginId,
+    ulong Sequence,
+    IReadOnlyList<EngineFrame> Frames) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.Broadcast, 64 + SendToSocket.FramesSize(Frames));
+        writer.WriteString(Namespace);
+        writer.WriteStrings(Rooms);
+        writer.WriteStrings(Except);
+        writer.WriteByte((byte)Flags);
+        writer.WriteString(OriginId);
+        writer.WriteVarUInt(Sequence);
+        writer.WriteFrames(Frames);
+        return writer.ToArray();
+    }
+
+    internal static Broadcast Read(ref BusReader reader) =>
+        new(reader.ReadString(), reader.ReadStrings(), reader.ReadStrings(), (EmitFlags)reader.ReadByte(), reader.ReadString(), reader.ReadVarUInt(), reader.ReadFrames());
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+
+namespace SocketIO.Distributor.Protocol.Bus;
+
+/// <summary>
+/// A live process as recorded in the members hash, refreshed by its heartbeat. A member whose
+/// <see cref="ExpiresAt"/> has passed is dead; any process may remove its entry.
+/// </summary>
+public sealed record MemberInfo
+{
+    /// <summary>The member id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Distributor or backend.</summary>
+    public required MemberKind Kind { get; init; }
+
+    /// <summary>The namespaces it serves.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>Connected sockets per namespace.</summary>
+    public IReadOnlyDictionary<string, int> Sockets { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Open client connections (distributors).</summary>
+    public int Connections { get; init; }
+
+    /// <summary>Where it runs (host name and process id), for operators.</summary>
+    public string Host { get; init; } = string.Empty;
+
+    /// <summary>Where clients reach it (distributors), for operators.</summary>
+    public string Endpoint { get; init; } = string.Empty;
+
+    /// <summary>When it started (Unix milliseconds).</summary>
+    public long StartedAt { get; init; }
+
+    /// <summary>When the entry expires unless refreshed (Unix milliseconds).</summary>
+    public long ExpiresAt { get; init; }
+}
+
+/// <summary>Source-generated JSON for the members hash.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(MemberInfo))]
+public sealed partial class MemberInfoJsonContext : JsonSerializerContext;
