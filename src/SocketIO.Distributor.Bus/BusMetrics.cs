@@ -1,0 +1,17 @@
+using System.Diagnostics.Metrics;
+
+namespace SocketIO.Distributor.Bus;
+
+/// <summary>Bus counters, on the <c>SocketIO.Distributor</c> meter.</summary>
+internal static class BusMetrics
+{
+    private static readonly Meter Meter = new("SocketIO.Distributor");
+
+    public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("siod.bus.messages_published");
+    public static readonly Counter<long> BytesPublished = Meter.CreateCounter<long>("siod.bus.bytes_published", unit: "By");
+    public static readonly Counter<long> MessagesReceived = Meter.CreateCounter<long>("siod.bus.messages_received");
+    public static readonly Counter<long> PublishErrors = Meter.CreateCounter<long>("siod.bus.publish_errors");
+    public static readonly Counter<long> HandlerErrors = Meter.CreateCounter<long>("siod.bus.handler_errors");
+    public static readonly Counter<long> ConnectionLosses = Meter.CreateCounter<long>("siod.bus.connection_losses");
+    public static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("siod.bus.reconnects");
+}

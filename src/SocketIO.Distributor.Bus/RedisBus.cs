@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Protocol.Bus;
+using StackExchange.Redis;
+
+namespace SocketIO.Distributor.Bus;
+
+/// <summary>
+/// One process's connection to the bus: publishes messages and delivers each subscription's
+/// messages in order. StackExchange.Redis reconnects by itself and restores every subscription;
+/// connection losses are logged and counted.
+/// </summary>
+public sealed partial class RedisBus : IAsyncDisposable
+{
+    private readonly ConnectionMultiplexer _connection;
+    private readonly ISubscriber _subscriber;
+    private readonly ILogger _logger;
+
+    private RedisBus(ConnectionMultiplexer connection, BusOptions options, ILogger logger)
+    {
+        _connection = connection;
+        _subscriber = connection.GetSubscriber();
+        _logger = logger;
+        Options = options;
+        Channels = new BusChannels(options.ChannelPrefix);
+        connection.ConnectionFailed += OnConnectionFailed;
+        connection.ConnectionRestored += OnConnectionRestored;
+    }
+
+    /// <summary>The options in force.</summary>
+    public BusOptions Options { get; }
+
+    /// <summary>The channel and key names.</summary>
+    public BusChannels Channels { get; }
+
+    /// <summary>The Redis database, for registry keys.</summary>
+    public IDatabase Database => _connection.GetDatabase();
+
+    /// <summary>How many times the connection to Redis was lost since start.</summary>
+    public long ConnectionLosses => Interlocked.Read(ref _connectionLosses);
+
+    private long _connectionLosses;
+
+    /// <summary>Connects to Redis.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="logger">The log.</param>
+    /// <returns>The connected bus.</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
+    /// <exception cref="InvalidOperationException">Redis cannot be reached; the message says where it was looked for.</exception>
+    public static async Task<RedisBus> ConnectAsync(BusOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid bus options: " + string.Join(" ", problems), nameof(options));
+        }
+
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(options.Redis);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"Invalid Redis connection string '{options.Redis}': {ex.Message}", nameof(options), ex);
+        }
+
+        configuration.AbortOnConnectFail = true;
+        configuration.ClientName ??= "siod";
+        configuration.IncludeDetailInExceptions = true;
+        try
+        {
+            var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+            return new RedisBus(connection, options, logger);
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw new InvalidOperationException(
+                $"Cannot reach Redis at '{options.Redis}': {ex.Message.Split('\n')[0]} Start a Redis (or `siod redis`) there, or pass another connection string.",
+                ex);
+        }
+    }
+
+    /// <summary>Publishes a message without waiting for Redis to answer (order is kept per connection).</summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="message">The encoded message.</param>
+    public void Publish(string channel, byte[] message)
+    {
+        try
+        {
+            _subscriber.Publish(RedisChannel.Literal(channel), message, CommandFlags.FireAndForget);
+            BusMetrics.MessagesPublished.Add(1);
+            BusMetrics.BytesPublished.Add(message.Length);
+        }
+        catch (RedisConnectionException ex)
+        {
+            BusMetrics.PublishErrors.Add(1);
+            Log.PublishFailed(_logger, ex, channel);
+        }
+    }
+
+    /// <summary>Publishes and waits for Redis to answer.</summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="message">The encoded message.</param>
+    /// <returns>The number of subscribers that received it (on a cluster: on the node that took it).</returns>
+    public async Task<long> PublishAsync(string channel, byte[] message)
+    {
+        BusMetrics.MessagesPublished.Add(1);
+        BusMetrics.BytesPublished.Add(message.Length);
+        return await _subscriber.PublishAsync(RedisChannel.Literal(channel), message);
+    }
+
+    /// <summary>
+    /// Subscribes to a channel; <paramref name="handler"/> receives its messages one at a time, in
+    /// order. Exceptions from the handler are logged and do not stop the subscription.
+    /// </summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="handler">Handles one message.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public async Task<BusSubscription> SubscribeAsync(string channel, Action<ReadOnlyMemory<byte>> handler)
+    {
+        var queue = await _subscriber.SubscribeAsync(RedisChannel.Literal(channel));
+        queue.OnMessage(message =>
+        {
+            try
+            {
+                byte[]? bytes = message.Message;
+                BusMetrics.MessagesReceived.Add(1);
+                handler(bytes ?? []);
+            }
+            catch (Exception ex)
+            {
+                BusMetrics.HandlerErrors.Add(1);
+                Log.HandlerFailed(_logger, ex, channel);
+            }
+        });
+        return new BusSubscription(queue);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _connection.ConnectionFailed -= OnConnectionFailed;
+        _connection.ConnectionRestored -= OnConnectionRestored;
+        await _connection.CloseAsync();
+        await _connection.DisposeAsync();
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        Interlocked.Increment(ref _connectionLosses);
+        BusMetrics.ConnectionLosses.Add(1);
+        Log.ConnectionLost(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        BusMetrics.Reconnects.Add(1);
+        Log.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Lost the Redis connection to {Endpoint} ({Failure}); reconnecting")]
+        public static partial void ConnectionLost(ILogger logger, string endpoint, string failure);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Redis connection to {Endpoint} restored; subscriptions restored")]
+        public static partial void ConnectionRestored(ILogger logger, string endpoint);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Handling a message from bus channel {Channel} failed")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string channel);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Publishing to bus channel {Channel} failed")]
+        public static partial void PublishFailed(ILogger logger, Exception exception, string channel);
+    }
+}
+
+/// <summary>A subscription to one bus channel; dispose it to unsubscribe.</summary>
+public sealed class BusSubscription : IAsyncDisposable
+{
+    private readonly ChannelMessageQueue _queue;
+
+    internal BusSubscription(ChannelMessageQueue queue) => _queue = queue;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await _queue.UnsubscribeAsync();
+}

@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Sockets;
+using Garnet;
+using Garnet.server;
+
+namespace SocketIO.Distributor.Testing.Resp;
+
+/// <summary>
+/// The RESP server tests talk to: an embedded Garnet started once per test process on a free
+/// loopback port, or, when the environment variable <c>SIOD_TEST_REDIS</c> names one (CI sets it to
+/// a real <c>redis-server</c>), that server. Tests isolate themselves with their own channel prefix
+/// (<see cref="NewPrefix"/>), so they share the server safely and run in parallel.
+/// </summary>
+public static class TestRedis
+{
+    private static readonly Lazy<string> Server = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static GarnetServer? _garnet;
+
+    /// <summary>The environment variable naming an external server (<c>host:port</c>).</summary>
+    public const string EnvironmentVariable = "SIOD_TEST_REDIS";
+
+    /// <summary>The connection string of the server (starting Garnet on first use).</summary>
+    public static string ConnectionString => Server.Value;
+
+    /// <summary>True when the tests run against an external server rather than embedded Garnet.</summary>
+    public static bool IsExternal => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>A channel prefix no other test uses.</summary>
+    /// <param name="test">A short name of the test, for readability in MONITOR output.</param>
+    /// <returns>The prefix.</returns>
+    public static string NewPrefix(string test = "t") => $"siodtest:{test}:{Guid.NewGuid():N}"[..Math.Min(64, 20 + test.Length + 32)];
+
+    /// <summary>A free loopback TCP port (bound and released at once).</summary>
+    /// <returns>The port.</returns>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Start()
+    {
+        var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrEmpty(external))
+        {
+            return external;
+        }
+
+        var port = FreePort();
+        _garnet = new GarnetServer(new GarnetServerOptions
+        {
+            EndPoints = [new IPEndPoint(IPAddress.Loopback, port)],
+            QuietMode = true,
+        });
+        _garnet.Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => _garnet.Dispose();
+        return $"127.0.0.1:{port}";
+    }
+}
