@@ -81,7 +81,16 @@ public sealed partial class EngineSession
     /// <summary>Queues several frames at once, in order, with no other frame between them.</summary>
     /// <param name="frames">The frames.</param>
     /// <returns>True if queued.</returns>
-    public bool Send(ReadOnlySpan<EngineFrame> frames)
+    public bool Send(ReadOnlySpan<EngineFrame> frames) => Send(frames, closeWhenFull: true);
+
+    /// <summary>
+    /// Queues several frames at once, in order. When the client's queue is full, a too-slow client is
+    /// disconnected if <paramref name="closeWhenFull"/>; otherwise the frames are dropped (volatile).
+    /// </summary>
+    /// <param name="frames">The frames.</param>
+    /// <param name="closeWhenFull">True to close a too-slow client; false to drop the frames instead.</param>
+    /// <returns>True if queued.</returns>
+    public bool Send(ReadOnlySpan<EngineFrame> frames, bool closeWhenFull)
     {
         EngineTransport transport;
         lock (_gate)
@@ -89,6 +98,20 @@ public sealed partial class EngineSession
             if (_state != SessionState.Open)
             {
                 return false;
+            }
+
+            if (!closeWhenFull)
+            {
+                long bytes = 0;
+                foreach (var frame in frames)
+                {
+                    bytes += frame.Length;
+                }
+
+                if (_queue.Count + frames.Length > _options.MaxQueuedPackets || _queuedBytes + bytes > _options.MaxQueuedBytes)
+                {
+                    return false;
+                }
             }
 
             foreach (var frame in frames)
@@ -255,7 +278,6 @@ public sealed partial class EngineSession
 
         StopHeartbeat();
         AbortUpgrade();
-        _registry.Remove(this);
         transport.Close(flush);
         Log.SessionClosed(_logger, Id, reason);
         _handler.OnClose(this, reason);
@@ -268,6 +290,9 @@ public sealed partial class EngineSession
         {
             _state = SessionState.Closed;
         }
+
+        // Until now a polling client could still collect the last frames with its next GET.
+        _registry.Remove(this);
     }
 
     private bool IsOverLimit() => _queue.Count > _options.MaxQueuedPackets || _queuedBytes > _options.MaxQueuedBytes;

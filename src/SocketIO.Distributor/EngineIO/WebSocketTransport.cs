@@ -12,6 +12,7 @@ namespace SocketIO.Distributor.EngineIO;
 internal sealed class WebSocketTransport(WebSocket socket, bool probing) : EngineTransport
 {
     private const int InitialReceiveBuffer = 4096;
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private readonly object _gate = new();
     private bool _probing = probing;
@@ -263,13 +264,18 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
 
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = new CancellationTokenSource(CloseGrace);
             await socket.CloseOutputAsync(status, null, timeout.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             socket.Abort();
+            return;
         }
+
+        // The client should answer with its close frame, which ends the receive loop; one that does
+        // not is cut off so the request (and a server shutdown waiting on it) can finish.
+        _ = Task.Delay(CloseGrace).ContinueWith(static (_, s) => ((WebSocket)s!).Abort(), socket, TaskScheduler.Default);
     }
 
     private void MarkClosed()

@@ -18,6 +18,9 @@ public static class EngineIOEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(server);
+        // On shutdown, close every session so long-lived requests (WebSockets, pending polls) end.
+        endpoints.ServiceProvider.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?
+            .ApplicationStopping.Register(() => server.CloseAll("server shutting down"));
         var built = endpoints.CreateApplicationBuilder();
         built.UseWebSockets();
         built.Run(server.HandleRequestAsync);

@@ -60,6 +60,11 @@ public sealed class ClientSocket
     /// <returns>False if dropped.</returns>
     public bool SendVolatile(EngineFrame frame) => _client.Session.Send(frame, closeWhenFull: false);
 
+    /// <summary>Writes pre-encoded frames, or drops them all if the client's queue is full (a volatile emit).</summary>
+    /// <param name="frames">The frames.</param>
+    /// <returns>False if dropped.</returns>
+    public bool SendVolatile(ReadOnlySpan<EngineFrame> frames) => _client.Session.Send(frames, closeWhenFull: false);
+
     /// <summary>Encodes and writes a packet of this socket's namespace, with binary attachments if any.</summary>
     /// <param name="type">EVENT or ACK (the binary form is chosen when there are attachments).</param>
     /// <param name="ackId">The acknowledgement id, or -1.</param>

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Bus;
+using SocketIO.Distributor.Protocol.Bus;
+using SocketIO.Distributor.Protocol.EngineIO;
+
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>
+/// The backend's one seam to the bus: sends frames to a socket's distributor, broadcasts to a
+/// namespace or rooms, sends commands (awaiting their <see cref="CommandAck"/> when asked), and
+/// runs remote queries across the distributors of a namespace.
+/// </summary>
+internal sealed class BackendRouter
+{
+    private readonly RedisBus _bus;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _commands = new();
+    private readonly ConcurrentDictionary<ulong, RemoteQueryCollector> _queries = new();
+    private long _lastRequestId;
+    private long _lastSequence;
+
+    public BackendRouter(RedisBus bus, string backendId, TimeProvider time, ILogger logger)
+    {
+        _bus = bus;
+        _time = time;
+        _logger = logger;
+        BackendId = backendId;
+        Inbox = bus.Channels.Backend(backendId);
+    }
+
+    /// <summary>This backend's id (the origin of its broadcasts).</summary>
+    public string BackendId { get; }
+
+    /// <summary>This backend's inbox, where replies come back.</summary>
+    public string Inbox { get; }
+
+    /// <summary>The channel names.</summary>
+    public BusChannels Channels => _bus.Channels;
+
+    /// <summary>Publishes a message on a channel (fire-and-forget, in order).</summary>
+    public void Publish(string channel, IBusMessage message) => _bus.Publish(channel, message.Encode());
+
+    /// <summary>Sends frames to one socket through the distributor that holds it.</summary>
+    public void SendToSocket(string distributorId, string socketId, EmitFlags flags, EngineFrame[] frames)
+    {
+        Publish(Channels.Distributor(distributorId), new SendToSocket(socketId, flags, frames));
+        BackendMetrics.EmitsOut.Add(1);
+    }
+
+    /// <summary>
+    /// Broadcasts frames: on the namespace channel when <paramref name="rooms"/> is empty, else the
+    /// same message once on each room's channel (distributors deliver it once by origin and sequence).
+    /// </summary>
+    public void Broadcast(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames)
+    {
+        var sequence = (ulong)Interlocked.Increment(ref _lastSequence);
+        var bytes = new Broadcast(nsp, rooms, except, flags, BackendId, sequence, frames).Encode();
+        if (rooms.Count == 0)
+        {
+            _bus.Publish(Channels.Namespace(nsp), bytes);
+        }
+        else
+        {
+            foreach (var room in rooms)
+            {
+                _bus.Publish(Channels.Room(nsp, room), bytes);
+            }
+        }
+
+        BackendMetrics.EmitsOut.Add(1);
+    }
+
+    /// <summary>Sends a command without waiting for it to take effect.</summary>
+    public void SendCommand(string distributorId, string socketId, SocketCommandKind kind, IReadOnlyCollection<string> rooms, bool close) =>
+        Publish(Channels.Distributor(distributorId), new SocketCommand(socketId, kind, rooms, close, 0, Inbox));
+
+    /// <summary>Sends a command and waits until the distributor confirms it.</summary>
+    /// <exception cref="TimeoutException">No confirmation within <paramref name="timeout"/>.</exception>
+    public async Task CommandAsync(string distributorId, string socketId, SocketCommandKind kind, IReadOnlyCollection<string> rooms, bool close, TimeSpan timeout)
+    {
+        var id = NextRequestId();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _commands[id] = done;
+        using var timer = _time.CreateTimer(
+            _ =>
+            {
+                if (_commands.TryRemove(id, out var pending))
+                {
+                    pending.TrySetException(new TimeoutException(
+                        $"Distributor {distributorId} did not confirm {kind} of socket {socketId} within {timeout.TotalMilliseconds:0} ms."));
+                }
+            },
+            null,
+            timeout,
+            Timeout.InfiniteTimeSpan);
+        Publish(Channels.Distributor(distributorId), new SocketCommand(socketId, kind, rooms, close, id, Inbox));
+        await done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>A distributor confirmed a command.</summary>
+    public void OnCommandAck(CommandAck ack)
+    {
+        if (_commands.TryRemove(ack.RequestId, out var done))
+        {
+            done.TrySetResult();
+        }
+        else
+        {
+            BackendLog.LateReply(_logger, ack.RequestId, ack.DistributorId);
+        }
+    }
+
+    /// <summary>
+    /// Publishes a remote query on the namespace channel and gathers the replies of
+    /// <paramref name="expected"/> distributors, or what arrived by <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<RemoteReply>> QueryAsync(RemoteQueryScope scope, IReadOnlyCollection<string> expected, TimeSpan timeout)
+    {
+        var id = NextRequestId();
+        var collector = new RemoteQueryCollector(expected);
+        _queries[id] = collector;
+        using var timer = _time.CreateTimer(
+            _ =>
+            {
+                var missing = collector.Expire();
+                if (missing.Count > 0)
+                {
+                    BackendLog.RemoteQueryIncomplete(_logger, scope.Kind.ToString(), scope.Namespace, string.Join(", ", missing));
+                }
+            },
+            null,
+            timeout,
+            Timeout.InfiniteTimeSpan);
+        try
+        {
+            Publish(Channels.Namespace(scope.Namespace), scope.ToQuery(id, Inbox));
+            return await collector.Replies.ConfigureAwait(false);
+        }
+        finally
+        {
+            _queries.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>A distributor answered a remote query; false if no query awaits it.</summary>
+    public bool OnRemoteReply(RemoteReply reply)
+    {
+        if (_queries.TryGetValue(reply.RequestId, out var collector) && collector.Add(reply))
+        {
+            return true;
+        }
+
+        BackendLog.LateReply(_logger, reply.RequestId, reply.DistributorId);
+        return false;
+    }
+
+    /// <summary>Fails every command and query still waiting (the backend is stopping).</summary>
+    public void CancelPending()
+    {
+        foreach (var id in _commands.Keys)
+        {
+            if (_commands.TryRemove(id, out var done))
+            {
+                done.TrySetException(new OperationCanceledException("The backend stopped before the distributor confirmed."));
+            }
+        }
+
+        foreach (var collector in _queries.Values)
+        {
+            collector.Cancel();
+        }
+    }
+
+    private ulong NextRequestId() => (ulong)Interlocked.Increment(ref _lastRequestId);
+}

@@ -1,0 +1,41 @@
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>
+/// Thrown by a namespace middleware to refuse a connection: the client receives a CONNECT_ERROR
+/// whose message is <see cref="Exception.Message"/> and whose data is <see cref="ErrorData"/>.
+/// </summary>
+public sealed class ConnectionRejectedException : Exception
+{
+    /// <summary>Creates the exception with the message the client sees and optional data.</summary>
+    /// <param name="message">The message the client sees.</param>
+    /// <param name="data">Extra data for the client (serialized with <see cref="BackendOptions.Json"/>), or null.</param>
+    public ConnectionRejectedException(string message, object? data)
+        : base(message)
+    {
+        ErrorData = data;
+    }
+
+    /// <summary>Creates the exception with no message.</summary>
+    public ConnectionRejectedException()
+        : this("Connection rejected", null)
+    {
+    }
+
+    /// <summary>Creates the exception with the message the client sees.</summary>
+    /// <param name="message">The message the client sees.</param>
+    public ConnectionRejectedException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause (the cause is not sent).</summary>
+    /// <param name="message">The message the client sees.</param>
+    /// <param name="innerException">The cause.</param>
+    public ConnectionRejectedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>The data sent with the CONNECT_ERROR (<c>err.data</c> on the client), or null.</summary>
+    public object? ErrorData { get; }
+}

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Protocol.Bus;
+
+namespace SocketIO.Distributor.Distribution;
+
+/// <summary>Handling of the bus messages a distributor receives.</summary>
+public sealed partial class Distributor
+{
+    /// <summary>This distributor's own channel: connect results, emits to its sockets, socket commands.</summary>
+    private void OnInboxMessage(ReadOnlyMemory<byte> bytes)
+    {
+        switch (Decode(bytes))
+        {
+            case SendToSocket send:
+                if (_sockets.TryGetValue(send.SocketId, out var target))
+                {
+                    target.Deliver(send.Frames as Protocol.EngineIO.EngineFrame[] ?? [.. send.Frames], (send.Flags & EmitFlags.Volatile) != 0);
+                }
+
+                break;
+            case ConnectResult result:
+                OnConnectResult(result);
+                break;
+            case SocketCommand command:
+                _ = OnSocketCommandAsync(command);
+                break;
+            case null:
+                break;
+            case var other:
+                Log.UnexpectedMessage(Logger, other.GetType().Name, "inbox");
+                break;
+        }
+    }
+
+    /// <summary>A namespace's channel or one of its room channels.</summary>
+    internal void OnNamespaceMessage(RelayNamespace relay, ReadOnlyMemory<byte> bytes)
+    {
+        switch (Decode(bytes))
+        {
+            case Broadcast broadcast:
+                relay.OnBroadcast(broadcast);
+                break;
+            case RemoteQuery query:
+                _ = AnswerAsync(relay, query);
+                break;
+            case null:
+                break;
+            case var other:
+                Log.UnexpectedMessage(Logger, other.GetType().Name, relay.Name);
+                break;
+        }
+    }
+
+    private void OnAllMessage(ReadOnlyMemory<byte> bytes)
+    {
+        switch (Decode(bytes))
+        {
+            case MemberLeaving leaving when leaving.MemberId != Id:
+                Membership.OnMemberLeaving(leaving);
+                break;
+            case CustomMessage custom:
+                CustomMessageReceived?.Invoke(custom);
+                break;
+        }
+    }
+
+    private void OnConnectResult(ConnectResult result)
+    {
+        if (_pendingConnects.TryRemove(result.SocketId, out var answer))
+        {
+            answer.TrySetResult(result);
+            return;
+        }
+
+        if (_sockets.TryGetValue(result.SocketId, out var relay))
+        {
+            RelayNamespace.OnRecoveryResult(relay, result);
+            return;
+        }
+
+        if (result.Accepted)
+        {
+            // The client left (or timed out) before the backend answered: tell the backend it is gone.
+            Bus.Publish(Bus.Channels.Backend(result.BackendId), new SocketDisconnected(result.SocketId, "transport close").Encode());
+        }
+    }
+
+    private async Task OnSocketCommandAsync(SocketCommand command)
+    {
+        if (_sockets.TryGetValue(command.SocketId, out var relay) && _namespaces.TryGetValue(relay.Socket.Namespace, out var nsp))
+        {
+            switch (command.Kind)
+            {
+                case SocketCommandKind.Join:
+                    await nsp.Rooms.JoinAsync(relay, command.Rooms);
+                    break;
+                case SocketCommandKind.Leave:
+                    nsp.Rooms.Leave(relay, command.Rooms);
+                    break;
+                case SocketCommandKind.Disconnect:
+                    relay.Socket.Disconnect(command.Close);
+                    break;
+            }
+        }
+
+        if (command.RequestId != 0 && command.ReplyChannel.Length > 0)
+        {
+            Bus.Publish(command.ReplyChannel, new CommandAck(command.RequestId, Id).Encode());
+        }
+    }
+
+    private async Task AnswerAsync(RelayNamespace relay, RemoteQuery query)
+    {
+        try
+        {
+            await relay.OnRemoteQueryAsync(query);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or InvalidOperationException)
+        {
+            DistributorMetrics.RelayErrors.Add(1);
+            Log.QueryFailed(Logger, ex, relay.Name);
+        }
+    }
+
+    private IBusMessage? Decode(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            return BusMessage.Decode(bytes);
+        }
+        catch (BusFormatException ex)
+        {
+            DistributorMetrics.RelayErrors.Add(1);
+            Log.BadMessage(Logger, ex);
+            return null;
+        }
+    }
+}

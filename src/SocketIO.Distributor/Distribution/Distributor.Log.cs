@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketIO.Distributor.Distribution;
+
+public sealed partial class Distributor
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Distributor {Id} serving {Namespaces} through Redis {Redis}")]
+        public static partial void Started(ILogger logger, string id, string namespaces, string redis);
+
+        [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Distributor {Id} stopped")]
+        public static partial void Stopped(ILogger logger, string id);
+
+        [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Ignored a bus message that could not be decoded")]
+        public static partial void BadMessage(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Ignored an unexpected {Type} message on {Channel}")]
+        public static partial void UnexpectedMessage(ILogger logger, string type, string channel);
+
+        [LoggerMessage(EventId = 5005, Level = LogLevel.Error, Message = "Answering a remote query for {Namespace} failed")]
+        public static partial void QueryFailed(ILogger logger, Exception exception, string @namespace);
+
+        [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Distributor {Id}: {Connections} connections; sockets {Sockets}; {PacketsIn} packets in, {FramesOut} frames out; {RedisLosses} Redis connection losses")]
+        public static partial void Stats(ILogger logger, string id, int connections, string sockets, long packetsIn, long framesOut, long redisLosses);
+    }
+}

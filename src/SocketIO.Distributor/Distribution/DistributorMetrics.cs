@@ -1,0 +1,65 @@
+using System.Diagnostics.Metrics;
+using SocketIO.Distributor.Protocol.EngineIO;
+
+namespace SocketIO.Distributor.Distribution;
+
+/// <summary>Distributor counters, on the <c>SocketIO.Distributor</c> meter.</summary>
+internal static class DistributorMetrics
+{
+    private static readonly Meter Meter = new("SocketIO.Distributor");
+
+    public static readonly UpDownCounter<long> Sockets =
+        Meter.CreateUpDownCounter<long>("siod.distributor.sockets", description: "Connected sockets, tagged by namespace");
+
+    public static readonly Counter<long> PacketsFromClients =
+        Meter.CreateCounter<long>("siod.distributor.packets_in", description: "Events and acks relayed from clients to backends");
+
+    public static readonly Counter<long> BytesFromClients =
+        Meter.CreateCounter<long>("siod.distributor.bytes_in", unit: "By");
+
+    public static readonly Counter<long> FramesToClients =
+        Meter.CreateCounter<long>("siod.distributor.frames_out", description: "Frames written to clients");
+
+    public static readonly Counter<long> BytesToClients =
+        Meter.CreateCounter<long>("siod.distributor.bytes_out", unit: "By");
+
+    public static readonly Counter<long> VolatileDropped =
+        Meter.CreateCounter<long>("siod.distributor.volatile_dropped", description: "Volatile emits dropped for a busy client");
+
+    public static readonly Counter<long> RelayErrors =
+        Meter.CreateCounter<long>("siod.distributor.relay_errors", description: "Bus messages that could not be decoded or routed");
+
+    public static readonly Counter<long> ConnectsRefused =
+        Meter.CreateCounter<long>("siod.distributor.connects_refused", description: "CONNECTs refused (middleware, backend, no backend, timeout)");
+
+    private static long _framesOut;
+    private static long _bytesOut;
+    private static long _packetsIn;
+
+    public static long TotalFramesOut => Interlocked.Read(ref _framesOut);
+
+    public static long TotalBytesOut => Interlocked.Read(ref _bytesOut);
+
+    public static long TotalPacketsIn => Interlocked.Read(ref _packetsIn);
+
+    public static void CountOut(EngineFrame[] frames)
+    {
+        long bytes = 0;
+        foreach (var frame in frames)
+        {
+            bytes += frame.Length;
+        }
+
+        FramesToClients.Add(frames.Length);
+        BytesToClients.Add(bytes);
+        Interlocked.Add(ref _framesOut, frames.Length);
+        Interlocked.Add(ref _bytesOut, bytes);
+    }
+
+    public static void CountIn(int bytes)
+    {
+        PacketsFromClients.Add(1);
+        BytesFromClients.Add(bytes);
+        Interlocked.Increment(ref _packetsIn);
+    }
+}

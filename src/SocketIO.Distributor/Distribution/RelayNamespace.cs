@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Protocol.Bus;
+using SocketIO.Distributor.Protocol.EngineIO;
+using SocketIO.Distributor.SocketIO;
+
+namespace SocketIO.Distributor.Distribution;
+
+/// <summary>
+/// Serves one namespace by relaying it to its backends: a CONNECT is decided by a live backend,
+/// client events and acks go to the socket's backend as the bytes the client sent, and the
+/// backend's emits come back as frames written unchanged to the matching local sockets.
+/// </summary>
+internal sealed partial class RelayNamespace : INamespaceHandler
+{
+    private readonly Distributor _distributor;
+    private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
+    private readonly RecentBroadcasts _recent = new();
+    private readonly KeyValuePair<string, object?> _tag;
+
+    public RelayNamespace(Distributor distributor, string name)
+    {
+        _distributor = distributor;
+        Name = name;
+        _tag = new KeyValuePair<string, object?>("namespace", name);
+        Rooms = new RoomIndex(name, distributor.Bus, OnRoomMessage, distributor.Logger);
+    }
+
+    public string Name { get; }
+
+    public RoomIndex Rooms { get; }
+
+    /// <summary>Accepted sockets of this namespace here.</summary>
+    public int SocketCount => _sockets.Values.Count(s => s.IsAccepted);
+
+    private DistributorOptions Options => _distributor.Options;
+
+    private ILogger Logger => _distributor.Logger;
+
+    public async ValueTask<ConnectDecision> OnConnectAsync(ClientSocket socket, CancellationToken cancellationToken)
+    {
+        foreach (var middleware in Options.Middleware)
+        {
+            if (await middleware(socket) is { IsAccepted: false } refused)
+            {
+                DistributorMetrics.ConnectsRefused.Add(1);
+                return refused;
+            }
+        }
+
+        var backend = PickBackend(exclude: null);
+        if (backend is null)
+        {
+            DistributorMetrics.ConnectsRefused.Add(1);
+            Log.NoBackend(Logger, Name, socket.Id);
+            return ConnectDecision.Reject($"No backend is serving namespace {Name}");
+        }
+
+        var extra = Options.OnClientConnect is null ? null : await Options.OnClientConnect(socket);
+        var relay = new RelaySocket(socket, HandshakeJson.Build(socket, Options.ForwardedHeaders, extra), Options.MaxBufferedBeforeConnect)
+        {
+            BackendId = backend.Id,
+        };
+        socket.UserState = relay;
+        _sockets[socket.Id] = relay;
+        _distributor.Register(relay);
+        var answer = _distributor.ExpectConnectResult(socket.Id);
+        var bus = _distributor.Bus;
+        bus.Publish(bus.Channels.Backend(backend.Id), new ConnectRequest(_distributor.Id, socket.Id, Name, relay.HandshakeJson, Recovered: false).Encode());
+        ConnectResult result;
+        try
+        {
+            result = await answer.WaitAsync(Options.BackendConnectTimeout, _distributor.Time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            Forget(relay);
+            DistributorMetrics.ConnectsRefused.Add(1);
+            Log.BackendTimeout(Logger, Name, backend.Id, socket.Id);
+            return ConnectDecision.Reject($"The backend of namespace {Name} did not answer in time");
+        }
+        catch (OperationCanceledException)
+        {
+            Forget(relay);
+            throw;
+        }
+        finally
+        {
+            _distributor.ForgetConnectResult(socket.Id);
+        }
+
+        if (!result.Accepted)
+        {
+            Forget(relay);
+            DistributorMetrics.ConnectsRefused.Add(1);
+            return ConnectDecision.RejectWithJson(result.ErrorJson.ToArray());
+        }
+
+        relay.BackendId = result.BackendId;
+        relay.IsAccepted = true;
+        return ConnectDecision.Accept;
+    }
+
+    public void OnConnected(ClientSocket socket)
+    {
+        DistributorMetrics.Sockets.Add(1, _tag);
+        ((RelaySocket)socket.UserState!).MarkConnected();
+    }
+
+    public void OnMessage(ClientSocket socket, InboundMessage message)
+    {
+        var relay = (RelaySocket)socket.UserState!;
+        var bus = _distributor.Bus;
+        DistributorMetrics.CountIn(message.Raw.Length);
+        bus.Publish(bus.Channels.Backend(relay.BackendId), new ClientPacket(socket.Id, message.Raw, message.Attachments).Encode());
+    }
+
+    public void OnDisconnect(ClientSocket socket, string reason)
+    {
+        if (socket.UserState is not RelaySocket relay)
+        {
+            return;
+        }
+
+        Forget(relay);
+        if (relay.IsAccepted)
+        {
+            DistributorMetrics.Sockets.Add(-1, _tag);
+            var bus = _distributor.Bus;
+            bus.Publish(bus.Channels.Backend(relay.BackendId), new SocketDisconnected(socket.Id, reason).Encode());
+        }
+    }
+
+    /// <summary>A broadcast for the whole namespace or, via a room channel, for rooms.</summary>
+    public void OnBroadcast(Broadcast broadcast)
+    {
+        if (broadcast.Rooms.Count > 1 && !_recent.TryAdd(broadcast.OriginId, broadcast.Sequence))
+        {
+            return;
+        }
+
+        var frames = broadcast.Frames as EngineFrame[] ?? [.. broadcast.Frames];
+        var isVolatile = (broadcast.Flags & EmitFlags.Volatile) != 0;
+        IEnumerable<RelaySocket> targets = broadcast.Rooms.Count == 0
+            ? _sockets.Values
+            : Rooms.MembersOfAny(broadcast.Rooms, FindSocket);
+        foreach (var target in targets)
+        {
+            if (!target.IsAccepted || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
+            {
+                continue;
+            }
+
+            target.Deliver(frames, isVolatile);
+        }
+    }
+
+    /// <summary>Answers a backend's query about the sockets of this namespace here.</summary>
+    public async Task OnRemoteQueryAsync(RemoteQuery query)
+    {
+        var matches = _sockets.Values
+            .Where(s => s.IsAccepted
+                && (query.Rooms.Count == 0 || Rooms.IsInAny(s, query.Rooms))
+                && (query.Except.Count == 0 || !Rooms.IsInAny(s, query.Except)))
+            .ToList();
+        switch (query.Kind)
+        {
+            case SocketCommandKind.Join:
+                await Task.WhenAll(matches.Select(s => Rooms.JoinAsync(s, query.TargetRooms)));
+                break;
+            case SocketCommandKind.Leave:
+                matches.ForEach(s => Rooms.Leave(s, query.TargetRooms));
+                break;
+            case SocketCommandKind.Disconnect:
+                matches.ForEach(s => s.Socket.Disconnect(query.Close));
+                break;
+        }
+
+        var sockets = query.Kind == SocketCommandKind.Fetch
+            ? matches.Select(s => new RemoteSocketInfo(s.Id, Rooms.RoomsOf(s), s.HandshakeJson)).ToList()
+            : [];
+        _distributor.Bus.Publish(query.ReplyChannel, new RemoteReply(query.RequestId, _distributor.Id, sockets).Encode());
+    }
+
+    /// <summary>A backend died: move its sockets to another live backend, or disconnect them when none is left.</summary>
+    public void OnBackendDown(string backendId)
+    {
+        foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.BackendId == backendId))
+        {
+            var next = PickBackend(exclude: backendId);
+            if (next is null)
+            {
+                Log.SocketOrphaned(Logger, relay.Id, Name, backendId);
+                relay.Socket.Disconnect();
+                continue;
+            }
+
+            relay.BackendId = next.Id;
+            var bus = _distributor.Bus;
+            bus.Publish(bus.Channels.Backend(next.Id), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, Recovered: true).Encode());
+        }
+    }
+
+    /// <summary>The answer to a recovery CONNECT (a socket moved from a dead backend).</summary>
+    public static void OnRecoveryResult(RelaySocket relay, ConnectResult result)
+    {
+        if (result.Accepted)
+        {
+            relay.BackendId = result.BackendId;
+        }
+        else
+        {
+            relay.Socket.Disconnect();
+        }
+    }
+
+    private RelaySocket? FindSocket(string id) => _sockets.GetValueOrDefault(id);
+
+    private void OnRoomMessage(ReadOnlyMemory<byte> bytes) => _distributor.OnNamespaceMessage(this, bytes);
+
+    private void Forget(RelaySocket relay)
+    {
+        _sockets.TryRemove(relay.Id, out _);
+        _distributor.Unregister(relay);
+        Rooms.LeaveAll(relay);
+    }
+
+    /// <summary>Picks a live backend: of two random ones, the one with fewer sockets.</summary>
+    private MemberInfo? PickBackend(string? exclude)
+    {
+        var live = _distributor.Membership.BackendsOf(Name).Where(b => b.Id != exclude).ToList();
+        if (live.Count == 0)
+        {
+            return null;
+        }
+
+        var first = live[Random.Shared.Next(live.Count)];
+        var second = live[Random.Shared.Next(live.Count)];
+        return first.Sockets.GetValueOrDefault(Name) <= second.Sockets.GetValueOrDefault(Name) ? first : second;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "No live backend serves {Namespace}; refused socket {SocketId}")]
+        public static partial void NoBackend(ILogger logger, string @namespace, string socketId);
+
+        [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Backend {BackendId} of {Namespace} did not answer the CONNECT of socket {SocketId} in time")]
+        public static partial void BackendTimeout(ILogger logger, string @namespace, string backendId, string socketId);
+
+        [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Socket {SocketId} of {Namespace} lost its backend {BackendId} and no other is alive: disconnected")]
+        public static partial void SocketOrphaned(ILogger logger, string socketId, string @namespace, string backendId);
+    }
+}

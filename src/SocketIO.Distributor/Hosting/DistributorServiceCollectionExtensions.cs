@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Distribution;
+using SocketIO.Distributor.SocketIO;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers a distributor in an ASP.NET Core app; serve it with <c>app.MapSocketIO()</c>.</summary>
+public static class DistributorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a distributor configured from <paramref name="configuration"/> (for example the section
+    /// <c>SocketIO:Distributor</c>) and then <paramref name="configure"/>. It connects to Redis when the
+    /// app starts, before requests are served; invalid options or an unreachable Redis fail the start
+    /// with a message saying what to fix.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration section to bind, or null.</param>
+    /// <param name="configure">Sets options in code, or null.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddSocketIODistributor(this IServiceCollection services, IConfiguration? configuration, Action<DistributorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(_ =>
+        {
+            var options = new DistributorOptions();
+            configuration?.Bind(options);
+            configure?.Invoke(options);
+            return options;
+        });
+        services.AddSingleton(provider => new SocketIOServer(
+            provider.GetRequiredService<DistributorOptions>().Server,
+            provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(provider => new Distributor(
+            provider.GetRequiredService<DistributorOptions>(),
+            provider.GetRequiredService<SocketIOServer>(),
+            provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            provider.GetRequiredService<ILoggerFactory>()));
+
+        // First in line, so the distributor is connected before the web server takes requests.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DistributorHostedService>());
+        return services;
+    }
+
+    /// <summary>Adds a distributor configured in code.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddSocketIODistributor(this IServiceCollection services, Action<DistributorOptions> configure) =>
+        services.AddSocketIODistributor(configuration: null, configure);
+
+    private sealed class DistributorHostedService(Distributor distributor) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => distributor.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => distributor.StopAsync();
+    }
+}
