@@ -32,8 +32,12 @@ public sealed class RunningHost : IAsyncDisposable
     /// <summary>The WebSocket form of <see cref="Url"/>.</summary>
     public string WebSocketUrl => "ws" + Url["http".Length..];
 
-    /// <summary>The arguments that make a sample host listen on a free loopback port.</summary>
-    public static string[] LoopbackArgs { get; } = ["--urls", "http://127.0.0.1:0"];
+    /// <summary>
+    /// The arguments given to a sample host: listen on a free loopback port, and use the test RESP
+    /// server with a channel prefix of its own (hosts that need no Redis ignore these).
+    /// </summary>
+    public static string[] LoopbackArgs =>
+        ["--urls", "http://127.0.0.1:0", "--redis", Resp.TestRedis.ConnectionString, "--prefix", Resp.TestRedis.NewPrefix("host")];
 
     /// <summary>Builds the app with <paramref name="create"/> (given <see cref="LoopbackArgs"/>) and starts it.</summary>
     public static async Task<RunningHost> StartAsync(Func<string[], WebApplication> create)

@@ -12,6 +12,7 @@ public sealed partial class Distributor
         switch (Decode(bytes))
         {
             case SendToSocket send:
+                Statistics.OnDirectMessage();
                 if (_sockets.TryGetValue(send.SocketId, out var target))
                 {
                     target.Deliver(send.Frames as Protocol.EngineIO.EngineFrame[] ?? [.. send.Frames], (send.Flags & EmitFlags.Volatile) != 0);
@@ -22,6 +23,7 @@ public sealed partial class Distributor
                 OnConnectResult(result);
                 break;
             case SocketCommand command:
+                Statistics.OnCommand();
                 _ = OnSocketCommandAsync(command);
                 break;
             case null:

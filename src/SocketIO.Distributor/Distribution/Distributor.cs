@@ -60,6 +60,9 @@ public sealed partial class Distributor : IAsyncDisposable
     /// <summary>The Socket.IO server.</summary>
     public SocketIOServer Server { get; }
 
+    /// <summary>What this distributor received and relayed since it started.</summary>
+    public DistributorStatistics Statistics { get; } = new();
+
     /// <summary>A message from <see cref="CustomMessage"/> publishers arrived (the original's custom events).</summary>
     public event Action<CustomMessage>? CustomMessageReceived;
 

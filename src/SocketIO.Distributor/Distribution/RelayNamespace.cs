@@ -51,6 +51,13 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         var backend = PickBackend(exclude: null);
         if (backend is null)
         {
+            // The view may be a heartbeat behind (a backend that just started): look again once.
+            await _distributor.Membership.RefreshAsync();
+            backend = PickBackend(exclude: null);
+        }
+
+        if (backend is null)
+        {
             DistributorMetrics.ConnectsRefused.Add(1);
             Log.NoBackend(Logger, Name, socket.Id);
             return ConnectDecision.Reject($"No backend is serving namespace {Name}");
@@ -66,6 +73,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         _distributor.Register(relay);
         var answer = _distributor.ExpectConnectResult(socket.Id);
         var bus = _distributor.Bus;
+        _distributor.Statistics.OnConnectRequest();
         bus.Publish(bus.Channels.Backend(backend.Id), new ConnectRequest(_distributor.Id, socket.Id, Name, relay.HandshakeJson, Recovered: false).Encode());
         ConnectResult result;
         try
@@ -112,6 +120,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         var relay = (RelaySocket)socket.UserState!;
         var bus = _distributor.Bus;
         DistributorMetrics.CountIn(message.Raw.Length);
+        _distributor.Statistics.OnPacketRelayed();
         bus.Publish(bus.Channels.Backend(relay.BackendId), new ClientPacket(socket.Id, message.Raw, message.Attachments).Encode());
     }
 
@@ -139,6 +148,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             return;
         }
 
+        _distributor.Statistics.OnBroadcast();
         var frames = broadcast.Frames as EngineFrame[] ?? [.. broadcast.Frames];
         var isVolatile = (broadcast.Flags & EmitFlags.Volatile) != 0;
         IEnumerable<RelaySocket> targets = broadcast.Rooms.Count == 0

@@ -230,6 +230,8 @@ public sealed partial class EngineSession
                 OnClientPing(packet);
                 break;
             case EnginePacketType.Close:
+                // The client is leaving: a poll still pending is answered with a noop, not a close.
+                (_transport as PollingTransport)?.Discard();
                 CloseCore("transport close", flush: false);
                 break;
             case EnginePacketType.Noop:

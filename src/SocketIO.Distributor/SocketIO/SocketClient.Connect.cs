@@ -33,30 +33,43 @@ internal sealed partial class SocketClient
             return;
         }
 
-        ClientSocket socket;
-        CancellationToken closed;
+        ClientSocket? socket = null;
+        CancellationToken closed = default;
+        string? violation = null;
         lock (_gate)
         {
-            if (_closed.IsCancellationRequested || _pendingConnects.Contains(name) || _sockets.Exists(s => s.Namespace == name))
+            if (_closed.IsCancellationRequested)
             {
                 return;
             }
 
-            if (_sockets.Count + _pendingConnects.Count >= _server.Options.MaxNamespacesPerClient)
+            if (_pendingConnects.Contains(name) || _sockets.Exists(s => s.Namespace == name))
             {
-                ProtocolError($"more than {_server.Options.MaxNamespacesPerClient} namespaces");
-                return;
+                // socket.io treats this as an invalid state and closes the connection.
+                violation = $"a second CONNECT to namespace '{name}'";
             }
-
-            if (!_server.TryGetNamespace(name, out var handler))
+            else if (_sockets.Count + _pendingConnects.Count >= _server.Options.MaxNamespacesPerClient)
             {
-                Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.ConnectError, name, -1, 0, ConnectErrorPayload(InvalidNamespaceError)));
-                return;
+                violation = $"more than {_server.Options.MaxNamespacesPerClient} namespaces";
             }
+            else if (_server.TryGetNamespace(name, out var handler))
+            {
+                _pendingConnects.Add(name);
+                socket = new ClientSocket(this, name, _server.NewSocketId(), auth, handler);
+                closed = _closed.Token;
+            }
+        }
 
-            _pendingConnects.Add(name);
-            socket = new ClientSocket(this, name, _server.NewSocketId(), auth, handler);
-            closed = _closed.Token;
+        if (violation is not null)
+        {
+            ProtocolError(violation);
+            return;
+        }
+
+        if (socket is null)
+        {
+            Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.ConnectError, name, -1, 0, ConnectErrorPayload(InvalidNamespaceError)));
+            return;
         }
 
         _ = ConnectAsync(socket, closed);

@@ -1,0 +1,122 @@
+using System.Net;
+
+namespace SocketIO.Distributor.Tests.Wire.EngineIO;
+
+/// <summary>
+/// engine.io-protocol test suite, "upgrade": from long-polling to WebSocket with the probe
+/// (<c>2probe</c> → <c>3probe</c>), the noop (<c>6</c>) that releases the pending poll, and the upgrade (<c>5</c>).
+/// </summary>
+[Collection(WireCollection.Name)]
+public sealed class UpgradeTests
+{
+    [Fact]
+    public async Task Upgrades_from_polling_to_websocket()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+        using var client = new EngineIOWireClient(server);
+        var open = await client.HandshakeAsync();
+        await using var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
+
+        await socket.SendTextAsync("2probe");
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+
+        // The noop ends the long-poll cleanly so the client can pause polling; a ping may come first.
+        Assert.Equal("6", Assert.Single(await client.PollPacketsAsync(open.Sid, 1)));
+
+        await socket.SendTextAsync("5");
+        await socket.SendTextAsync("4hello");
+        Assert.Equal("4hello", await ReceiveSkippingNoopsAsync(socket));
+    }
+
+    [Fact]
+    public async Task Packets_pushed_over_polling_during_the_probe_are_echoed_over_polling()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+        using var client = new EngineIOWireClient(server);
+        var open = await client.HandshakeAsync();
+        await using var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
+
+        await socket.SendTextAsync("2probe");
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        await client.PushOkAsync(open.Sid, "4before-upgrade");
+
+        // Until the client sends "5", the polling transport is still the one in use: the echo comes
+        // back on a poll, possibly after the noop that releases the poll pending during the probe.
+        var polled = new List<string>();
+        while (polled.Count == 0)
+        {
+            polled.AddRange((await client.PollPacketsAsync(open.Sid, 1)).Where(p => p != "6"));
+        }
+
+        Assert.Equal("4before-upgrade", Assert.Single(polled));
+
+        await socket.SendTextAsync("5");
+        await socket.SendTextAsync("4after-upgrade");
+        Assert.Equal("4after-upgrade", await ReceiveSkippingNoopsAsync(socket));
+    }
+
+    [Fact]
+    public async Task Ignores_http_requests_with_the_same_sid_after_upgrade()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+        using var client = new EngineIOWireClient(server);
+        var open = await client.HandshakeAsync();
+        await using var socket = await UpgradeAsync(server, open.Sid);
+
+        var poll = await client.PollAsync(open.Sid);
+        Assert.Equal(HttpStatusCode.BadRequest, poll.Status);
+
+        await socket.SendTextAsync("4hello");
+        Assert.Equal("4hello", await ReceiveSkippingNoopsAsync(socket));
+    }
+
+    [Fact]
+    public async Task Ignores_a_websocket_connection_with_the_same_sid_after_upgrade()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+        using var client = new EngineIOWireClient(server);
+        var open = await client.HandshakeAsync();
+        await using var socket = await UpgradeAsync(server, open.Sid);
+
+        var status = await WireWebSocket.AssertRefusedAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
+        Assert.True(status is null or HttpStatusCode.BadRequest, $"Expected 400 or a closed socket, got {status}.");
+
+        await socket.SendTextAsync("4hello");
+        Assert.Equal("4hello", await ReceiveSkippingNoopsAsync(socket));
+    }
+
+    [Fact]
+    public async Task Websocket_with_an_unknown_sid_is_refused()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+
+        var status = await WireWebSocket.AssertRefusedAsync(server.WebSocketUri("EIO=4&transport=websocket&sid=does-not-exist"));
+
+        Assert.True(status is null or HttpStatusCode.BadRequest, $"Expected 400 or a closed socket, got {status}.");
+    }
+
+    /// <summary>Probes and upgrades, and proves the upgrade is complete with an echo over the WebSocket.</summary>
+    private static async Task<WireWebSocket> UpgradeAsync(WireServer server, string sid)
+    {
+        var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", sid)));
+        await socket.SendTextAsync("2probe");
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        await socket.SendTextAsync("5");
+        await socket.SendTextAsync("4upgraded");
+        Assert.Equal("4upgraded", await ReceiveSkippingNoopsAsync(socket));
+        return socket;
+    }
+
+    /// <summary>The next frame other than a noop (which a server may send on the new transport).</summary>
+    private static async Task<string> ReceiveSkippingNoopsAsync(WireWebSocket socket)
+    {
+        while (true)
+        {
+            var text = await socket.ReceiveTextAsync();
+            if (text != "6")
+            {
+                return text;
+            }
+        }
+    }
+}
