@@ -1,32 +1,70 @@
-using SocketIO.Distributor.SocketIO;
+using SocketIO.Distributor.Backend;
 
 namespace SocketIOEcho;
 
 /// <summary>
-/// The Socket.IO echo host with the socket.io-protocol test-suite configuration: pingInterval 300 ms,
-/// pingTimeout 200 ms, maxPayload 1,000,000, connectTimeout 1,000 ms, CORS <c>*</c>; namespaces
-/// <c>/</c> and <c>/custom</c> served by <see cref="EchoNamespace"/>.
+/// The Socket.IO echo host with the socket.io-protocol test-suite configuration (pingInterval 300 ms,
+/// pingTimeout 200 ms, maxPayload 1,000,000, connectTimeout 1,000 ms, CORS <c>*</c>), served by a
+/// distributor whose namespaces <c>/</c> and <c>/custom</c> are handled by <see cref="EchoBackend"/>
+/// through Redis.
 /// </summary>
 public static class SocketIOEchoApp
 {
-    /// <summary>Builds the host; <paramref name="args"/> are the usual ASP.NET Core arguments (<c>--urls</c>).</summary>
+    /// <summary>
+    /// Builds the host. Besides the usual ASP.NET Core arguments (<c>--urls</c>): <c>--redis</c> (an
+    /// external RESP server; default: an embedded one), <c>--prefix</c> (channel prefix, default
+    /// <c>siod</c>), <c>--role</c> (<c>all</c>, <c>distributor</c> or <c>backend</c>).
+    /// </summary>
     public static WebApplication Create(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddSocketIOServer(options =>
+        var redis = builder.Configuration["redis"];
+        var prefix = builder.Configuration["prefix"] ?? "siod";
+        var role = builder.Configuration["role"] ?? "all";
+        if (role is not ("all" or "distributor" or "backend"))
         {
-            options.Engine.PingInterval = TimeSpan.FromMilliseconds(300);
-            options.Engine.PingTimeout = TimeSpan.FromMilliseconds(200);
-            options.Engine.MaxPayload = 1_000_000;
-            options.Engine.AllowedOrigins.Add("*");
-            options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
-        });
+            throw new ArgumentException($"--role must be all, distributor or backend (got '{role}').");
+        }
+
+        if (string.IsNullOrEmpty(redis))
+        {
+            var embedded = new EmbeddedRedis();
+            builder.Services.AddSingleton(embedded);
+            redis = embedded.ConnectionString;
+        }
+
+        if (role is "all" or "backend")
+        {
+            builder.Services.AddSocketIOBackend(
+                options =>
+                {
+                    options.Bus.Redis = redis;
+                    options.Bus.ChannelPrefix = prefix;
+                },
+                EchoBackend.Configure);
+        }
+
+        if (role is "all" or "distributor")
+        {
+            builder.Services.AddSocketIODistributor(options =>
+            {
+                options.Bus.Redis = redis;
+                options.Bus.ChannelPrefix = prefix;
+                options.Namespaces = ["/", "/custom"];
+                options.Server.Engine.PingInterval = TimeSpan.FromMilliseconds(300);
+                options.Server.Engine.PingTimeout = TimeSpan.FromMilliseconds(200);
+                options.Server.Engine.MaxPayload = 1_000_000;
+                options.Server.Engine.AllowedOrigins.Add("*");
+                options.Server.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
+            });
+        }
+
         var app = builder.Build();
-        app.MapSocketIO(server =>
+        if (role is "all" or "distributor")
         {
-            server.AddNamespace("/", new EchoNamespace());
-            server.AddNamespace("/custom", new EchoNamespace());
-        });
+            app.MapSocketIO();
+        }
+
         return app;
     }
 }

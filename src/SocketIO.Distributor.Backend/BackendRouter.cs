@@ -124,11 +124,14 @@ internal sealed class BackendRouter
         using var timer = _time.CreateTimer(
             _ =>
             {
-                var missing = collector.Expire();
+                // Log before completing, so the log is written by the time the caller sees the result.
+                var missing = collector.Missing;
                 if (missing.Count > 0)
                 {
                     BackendLog.RemoteQueryIncomplete(_logger, scope.Kind.ToString(), scope.Namespace, string.Join(", ", missing));
                 }
+
+                collector.Expire();
             },
             null,
             timeout,

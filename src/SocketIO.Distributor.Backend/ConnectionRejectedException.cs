@@ -9,7 +9,7 @@ public sealed class ConnectionRejectedException : Exception
     /// <summary>Creates the exception with the message the client sees and optional data.</summary>
     /// <param name="message">The message the client sees.</param>
     /// <param name="data">Extra data for the client (serialized with <see cref="BackendOptions.Json"/>), or null.</param>
-    public ConnectionRejectedException(string message, object? data)
+    public ConnectionRejectedException(string message, object? data = null)
         : base(message)
     {
         ErrorData = data;
@@ -18,21 +18,6 @@ public sealed class ConnectionRejectedException : Exception
     /// <summary>Creates the exception with no message.</summary>
     public ConnectionRejectedException()
         : this("Connection rejected", null)
-    {
-    }
-
-    /// <summary>Creates the exception with the message the client sees.</summary>
-    /// <param name="message">The message the client sees.</param>
-    public ConnectionRejectedException(string message)
-        : this(message, null)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and a cause (the cause is not sent).</summary>
-    /// <param name="message">The message the client sees.</param>
-    /// <param name="innerException">The cause.</param>
-    public ConnectionRejectedException(string message, Exception innerException)
-        : base(message, innerException)
     {
     }
 

@@ -17,10 +17,10 @@ internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
     /// <summary>The most items that may wait.</summary>
     public int Capacity => capacity;
 
-    /// <summary>Adds a work item; false if the queue is full.</summary>
-    public bool TryEnqueue(Func<Task> work)
+    /// <summary>Adds a work item; false if the queue is full (unless <paramref name="force"/>, for work that must not be lost).</summary>
+    public bool TryEnqueue(Func<Task> work, bool force = false)
     {
-        if (Volatile.Read(ref _count) >= capacity)
+        if (!force && Volatile.Read(ref _count) >= capacity)
         {
             return false;
         }

@@ -62,6 +62,26 @@ internal sealed class PayloadCodec
     public byte[] SerializeValue(object? value) =>
         value is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
 
+    /// <summary>The data of a CONNECT_ERROR: <c>{"message":...,"data":...}</c>, data omitted when null.</summary>
+    public byte[] ConnectError(string message, object? data)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("message", message);
+            if (data is not null)
+            {
+                writer.WritePropertyName("data");
+                JsonSerializer.Serialize(writer, data, data.GetType(), Options);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Deserializes <paramref name="element"/> with placeholders resolving to <paramref name="attachments"/>.</summary>
     public T? Deserialize<T>(JsonElement element, IReadOnlyList<ReadOnlyMemory<byte>> attachments) =>
         AttachmentScope.RunReading(attachments, () => element.Deserialize<T>(Options));

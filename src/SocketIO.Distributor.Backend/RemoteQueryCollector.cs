@@ -45,13 +45,24 @@ internal sealed class RemoteQueryCollector
         }
     }
 
-    /// <summary>Completes with the replies so far; returns the distributors that did not answer.</summary>
-    public IReadOnlyCollection<string> Expire()
+    /// <summary>The distributors that have not answered yet.</summary>
+    public IReadOnlyCollection<string> Missing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _waiting];
+            }
+        }
+    }
+
+    /// <summary>Completes with the replies so far.</summary>
+    public void Expire()
     {
         lock (_gate)
         {
             _done.TrySetResult([.. _replies.Values]);
-            return [.. _waiting];
         }
     }
 

@@ -30,7 +30,7 @@ public static class Eventually
         {
             return await task.WaitAsync(timeout ?? DefaultTimeout);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted)
         {
             throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
         }
@@ -43,7 +43,7 @@ public static class Eventually
         {
             await task.WaitAsync(timeout ?? DefaultTimeout);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted)
         {
             throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
         }

@@ -13,12 +13,12 @@ namespace SocketIO.Distributor.Distribution;
 /// </summary>
 internal sealed partial class RelayNamespace : INamespaceHandler
 {
-    private readonly Distributor _distributor;
+    private readonly SocketIODistributor _distributor;
     private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly RecentBroadcasts _recent = new();
     private readonly KeyValuePair<string, object?> _tag;
 
-    public RelayNamespace(Distributor distributor, string name)
+    public RelayNamespace(SocketIODistributor distributor, string name)
     {
         _distributor = distributor;
         Name = name;

@@ -44,11 +44,13 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             var frames = await WaitForFramesAsync(context.RequestAborted);
             if (frames is null)
             {
+                // The client went away while its poll was pending: the session ends with it.
                 Session.OnTransportClosed(this, "transport close");
-                return;
             }
-
-            await WriteFramesAsync(context, frames);
+            else
+            {
+                await WriteFramesAsync(context, frames);
+            }
         }
         finally
         {

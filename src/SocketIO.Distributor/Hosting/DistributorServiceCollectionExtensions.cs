@@ -33,7 +33,7 @@ public static class DistributorServiceCollectionExtensions
             provider.GetRequiredService<DistributorOptions>().Server,
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(provider => new Distributor(
+        services.AddSingleton(provider => new SocketIODistributor(
             provider.GetRequiredService<DistributorOptions>(),
             provider.GetRequiredService<SocketIOServer>(),
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
@@ -51,7 +51,7 @@ public static class DistributorServiceCollectionExtensions
     public static IServiceCollection AddSocketIODistributor(this IServiceCollection services, Action<DistributorOptions> configure) =>
         services.AddSocketIODistributor(configuration: null, configure);
 
-    private sealed class DistributorHostedService(Distributor distributor) : IHostedService
+    private sealed class DistributorHostedService(SocketIODistributor distributor) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => distributor.StartAsync(cancellationToken);
 

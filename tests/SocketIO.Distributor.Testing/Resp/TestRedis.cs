@@ -28,7 +28,7 @@ public static class TestRedis
     /// <summary>A channel prefix no other test uses.</summary>
     /// <param name="test">A short name of the test, for readability in MONITOR output.</param>
     /// <returns>The prefix.</returns>
-    public static string NewPrefix(string test = "t") => $"siodtest:{test}:{Guid.NewGuid():N}"[..Math.Min(64, 20 + test.Length + 32)];
+    public static string NewPrefix(string test = "t") => $"siodtest:{test[..Math.Min(test.Length, 20)]}:{Guid.NewGuid():N}";
 
     /// <summary>A free loopback TCP port (bound and released at once).</summary>
     /// <returns>The port.</returns>

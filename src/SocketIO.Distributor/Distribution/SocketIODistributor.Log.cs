@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace SocketIO.Distributor.Distribution;
 
-public sealed partial class Distributor
+public sealed partial class SocketIODistributor
 {
     private static partial class Log
     {

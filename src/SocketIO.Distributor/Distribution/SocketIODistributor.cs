@@ -12,7 +12,7 @@ namespace SocketIO.Distributor.Distribution;
 /// the client connections and their rooms, and nothing else: any number of distributors can run
 /// side by side behind a load balancer.
 /// </summary>
-public sealed partial class Distributor : IAsyncDisposable
+public sealed partial class SocketIODistributor : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ConnectResult>> _pendingConnects = new(StringComparer.Ordinal);
@@ -30,7 +30,7 @@ public sealed partial class Distributor : IAsyncDisposable
     /// <param name="time">The clock.</param>
     /// <param name="loggerFactory">Creates the logs.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
-    public Distributor(DistributorOptions options, SocketIOServer server, TimeProvider time, ILoggerFactory loggerFactory)
+    public SocketIODistributor(DistributorOptions options, SocketIOServer server, TimeProvider time, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(server);
@@ -45,7 +45,7 @@ public sealed partial class Distributor : IAsyncDisposable
         Server = server;
         Time = time;
         _loggerFactory = loggerFactory;
-        Logger = loggerFactory.CreateLogger<Distributor>();
+        Logger = loggerFactory.CreateLogger<SocketIODistributor>();
         Id = options.DistributorId ?? EngineServer.NewSessionId()[..8];
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
@@ -108,7 +108,7 @@ public sealed partial class Distributor : IAsyncDisposable
 
         if (Options.StatsInterval > TimeSpan.Zero)
         {
-            _statsTimer = Time.CreateTimer(static s => ((Distributor)s!).LogStats(), this, Options.StatsInterval, Options.StatsInterval);
+            _statsTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).LogStats(), this, Options.StatsInterval, Options.StatsInterval);
         }
 
         Log.Started(Logger, Id, string.Join(", ", _namespaces.Keys), Options.Bus.Redis);

@@ -4,7 +4,7 @@ using SocketIO.Distributor.Protocol.Bus;
 namespace SocketIO.Distributor.Distribution;
 
 /// <summary>Handling of the bus messages a distributor receives.</summary>
-public sealed partial class Distributor
+public sealed partial class SocketIODistributor
 {
     /// <summary>This distributor's own channel: connect results, emits to its sockets, socket commands.</summary>
     private void OnInboxMessage(ReadOnlyMemory<byte> bytes)

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using SocketIO.Distributor.Protocol.Bus;
+
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>
+/// A client's connection to a namespace, as this backend serves it (socket.io's <c>Socket</c>).
+/// The client is held by a distributor (<see cref="DistributorId"/>); everything sent to it goes
+/// there in one bus message. Handlers of one socket start one at a time, in order of arrival; an async handler's awaits do not hold up the next event.
+/// </summary>
+public sealed partial class BackendSocket
+{
+    /// <summary>The most events that may wait for a socket's handlers; beyond, the socket is disconnected.</summary>
+    internal const int MaxQueuedEvents = 1_000;
+
+    private const int Connecting = 0;
+    private const int Open = 1;
+    private const int Closed = 2;
+
+    private readonly SocketIOBackend _backend;
+    private readonly HandlerQueue _queue;
+    private readonly PendingAcks _acks;
+    private readonly HashSet<string> _rooms;
+    private readonly Lock _roomsGate = new();
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _state;
+
+    internal BackendSocket(SocketIOBackend backend, BackendNamespace nsp, string id, string distributorId, SocketHandshake handshake, bool recovered)
+    {
+        _backend = backend;
+        Namespace = nsp;
+        Id = id;
+        DistributorId = distributorId;
+        Handshake = handshake;
+        Recovered = recovered;
+        _rooms = new HashSet<string>(StringComparer.Ordinal) { id };
+        _acks = new PendingAcks(backend.Time);
+        _queue = new HandlerQueue(MaxQueuedEvents, ex => BackendLog.QueueItemFailed(backend.Logger, ex, id));
+    }
+
+    /// <summary>The socket id (also the name of a room holding only this socket).</summary>
+    public string Id { get; }
+
+    /// <summary>The namespace.</summary>
+    public BackendNamespace Namespace { get; }
+
+    /// <summary>The distributor holding the client.</summary>
+    public string DistributorId { get; }
+
+    /// <summary>What the client sent when it connected.</summary>
+    public SocketHandshake Handshake { get; }
+
+    /// <summary>True if the socket was already connected and moved here from a backend that stopped.</summary>
+    public bool Recovered { get; }
+
+    /// <summary>Application data attached to the socket (socket.io's <c>socket.data</c>).</summary>
+    public IDictionary<string, object?> Data { get; } = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>True from acceptance until the disconnect handlers run.</summary>
+    public bool Connected => System.Threading.Volatile.Read(ref _state) == Open;
+
+    /// <summary>The rooms the socket is in, as far as this backend knows (its own id included).</summary>
+    public IReadOnlySet<string> Rooms
+    {
+        get
+        {
+            lock (_roomsGate)
+            {
+                return new HashSet<string>(_rooms, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Emits that may be dropped when the client cannot take them now.</summary>
+    public SocketEmitter Volatile => new(this, EmitFlags.Volatile);
+
+    /// <summary>A broadcast to every other socket of the namespace (socket.io's <c>socket.broadcast</c>).</summary>
+    public BroadcastOperator Broadcast => new BroadcastOperator(Namespace).Except(Id);
+
+    /// <summary>Completes once the disconnect handlers have run (or the connection was refused).</summary>
+    internal Task Disconnected => _disconnected.Task;
+
+    private BackendRouter Router => _backend.Router;
+
+    /// <summary>Emits an event to this socket's client.</summary>
+    /// <param name="ev">The event name.</param>
+    /// <param name="args">The arguments; <see cref="byte"/> arrays become binary attachments, and a lone
+    /// <see cref="SocketArguments"/> is sent unchanged.</param>
+    public void Emit(string ev, params object?[] args) => Send(ev, args, EmitFlags.None);
+
+    /// <summary>Targets the sockets in <paramref name="rooms"/>, leaving this one out.</summary>
+    /// <param name="rooms">The rooms.</param>
+    /// <returns>A new broadcast operator.</returns>
+    public BroadcastOperator To(params string[] rooms) => Broadcast.To(rooms);
+
+    /// <summary>Same as <see cref="To"/>.</summary>
+    /// <param name="rooms">The rooms.</param>
+    /// <returns>A new broadcast operator.</returns>
+    public BroadcastOperator In(params string[] rooms) => Broadcast.To(rooms);
+
+    /// <summary>Targets every other socket of the namespace except those in <paramref name="rooms"/>.</summary>
+    /// <param name="rooms">The rooms.</param>
+    /// <returns>A new broadcast operator.</returns>
+    public BroadcastOperator Except(params string[] rooms) => Broadcast.Except(rooms);
+
+    /// <summary>Joins rooms without waiting: broadcasts to them reach the socket shortly after.</summary>
+    /// <param name="rooms">The rooms.</param>
+    public void Join(params string[] rooms)
+    {
+        UpdateRooms(BroadcastOperator.CheckRooms(rooms), join: true);
+        Router.SendCommand(DistributorId, Id, SocketCommandKind.Join, rooms, close: false);
+    }
+
+    /// <summary>Joins rooms and waits until the distributor confirms: from then on, broadcasts to them reach the socket.</summary>
+    /// <param name="rooms">The rooms.</param>
+    /// <returns>A task that completes once the join took effect.</returns>
+    /// <exception cref="TimeoutException">The distributor did not confirm within <see cref="BackendOptions.CommandTimeout"/>.</exception>
+    public Task JoinAsync(params string[] rooms)
+    {
+        UpdateRooms(BroadcastOperator.CheckRooms(rooms), join: true);
+        return Router.CommandAsync(DistributorId, Id, SocketCommandKind.Join, rooms, close: false, _backend.Options.CommandTimeout);
+    }
+
+    /// <summary>Leaves rooms without waiting.</summary>
+    /// <param name="rooms">The rooms.</param>
+    public void Leave(params string[] rooms)
+    {
+        UpdateRooms(BroadcastOperator.CheckRooms(rooms), join: false);
+        Router.SendCommand(DistributorId, Id, SocketCommandKind.Leave, rooms, close: false);
+    }
+
+    /// <summary>Leaves rooms and waits until the distributor confirms.</summary>
+    /// <param name="rooms">The rooms.</param>
+    /// <returns>A task that completes once the leave took effect.</returns>
+    /// <exception cref="TimeoutException">The distributor did not confirm within <see cref="BackendOptions.CommandTimeout"/>.</exception>
+    public Task LeaveAsync(params string[] rooms)
+    {
+        UpdateRooms(BroadcastOperator.CheckRooms(rooms), join: false);
+        return Router.CommandAsync(DistributorId, Id, SocketCommandKind.Leave, rooms, close: false, _backend.Options.CommandTimeout);
+    }
+
+    /// <summary>
+    /// Disconnects the socket from the namespace. The disconnect handlers run when the distributor
+    /// confirms, with the reason <c>"server namespace disconnect"</c>.
+    /// </summary>
+    /// <param name="close">Also close the client's whole connection (every namespace).</param>
+    public void Disconnect(bool close = false) => Router.SendCommand(DistributorId, Id, SocketCommandKind.Disconnect, [], close);
+
+    /// <summary>Sends an event with the given flags.</summary>
+    internal void Send(string ev, object?[]? args, EmitFlags flags)
+    {
+        var frames = _backend.Codec.EncodeEvent(ev, args).EventFrames(Namespace.Name, -1);
+        Router.SendToSocket(DistributorId, Id, flags, frames);
+    }
+
+    /// <summary>Runs work on this socket's queue.</summary>
+    internal bool Enqueue(Func<Task> work, bool force = false) => _queue.TryEnqueue(work, force);
+
+    internal void MarkConnected() => Interlocked.CompareExchange(ref _state, Open, Connecting);
+
+    internal void MarkRejected()
+    {
+        Interlocked.Exchange(ref _state, Closed);
+        _acks.Close(new InvalidOperationException($"Socket {Id} was not accepted."));
+        _disconnected.TrySetResult();
+    }
+
+    /// <summary>Queues the disconnection: after the events already queued, the disconnect handlers run once.</summary>
+    internal void EnqueueDisconnect(string reason) => Enqueue(() => OnDisconnected(reason), force: true);
+
+    /// <summary>Replaces the known rooms with what a distributor reported.</summary>
+    internal void ReplaceRooms(IEnumerable<string> rooms)
+    {
+        lock (_roomsGate)
+        {
+            _rooms.Clear();
+            _rooms.Add(Id);
+            _rooms.UnionWith(rooms);
+        }
+    }
+
+    private void UpdateRooms(string[] rooms, bool join)
+    {
+        lock (_roomsGate)
+        {
+            foreach (var room in rooms)
+            {
+                if (join)
+                {
+                    _rooms.Add(room);
+                }
+                else
+                {
+                    _rooms.Remove(room);
+                }
+            }
+        }
+    }
+}

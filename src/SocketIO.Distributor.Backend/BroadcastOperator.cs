@@ -1,0 +1,162 @@
+using SocketIO.Distributor.Protocol.Bus;
+
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>
+/// Targets sockets of a namespace by rooms (socket.io's <c>BroadcastOperator</c>). Immutable: every
+/// call returns a new operator, so one can be kept and reused. An emit is encoded once and published
+/// once per target channel, whatever the number of sockets.
+/// </summary>
+public sealed class BroadcastOperator
+{
+    private readonly BackendNamespace _namespace;
+    private readonly string[] _rooms;
+    private readonly string[] _except;
+    private readonly EmitFlags _flags;
+
+    internal BroadcastOperator(BackendNamespace nsp)
+        : this(nsp, [], [], EmitFlags.None)
+    {
+    }
+
+    private BroadcastOperator(BackendNamespace nsp, string[] rooms, string[] except, EmitFlags flags)
+    {
+        _namespace = nsp;
+        _rooms = rooms;
+        _except = except;
+        _flags = flags;
+    }
+
+    /// <summary>The rooms targeted (a union); empty for the whole namespace.</summary>
+    public IReadOnlyList<string> Rooms => _rooms;
+
+    /// <summary>The rooms whose sockets are left out.</summary>
+    public IReadOnlyList<string> ExceptRooms => _except;
+
+    /// <summary>True if emits may be dropped for clients not ready to take them.</summary>
+    public bool IsVolatile => (_flags & EmitFlags.Volatile) != 0;
+
+    /// <summary>The same broadcast, marked volatile.</summary>
+    public BroadcastOperator Volatile => new(_namespace, _rooms, _except, _flags | EmitFlags.Volatile);
+
+    /// <summary>Also targets the sockets in <paramref name="rooms"/>.</summary>
+    /// <param name="rooms">The rooms; a socket id is a room of one.</param>
+    /// <returns>A new operator.</returns>
+    public BroadcastOperator To(params string[] rooms) => new(_namespace, Union(_rooms, rooms), _except, _flags);
+
+    /// <summary>Same as <see cref="To"/>.</summary>
+    /// <param name="rooms">The rooms.</param>
+    /// <returns>A new operator.</returns>
+    public BroadcastOperator In(params string[] rooms) => To(rooms);
+
+    /// <summary>Leaves out the sockets in <paramref name="rooms"/>.</summary>
+    /// <param name="rooms">The rooms; a socket id is a room of one.</param>
+    /// <returns>A new operator.</returns>
+    public BroadcastOperator Except(params string[] rooms) => new(_namespace, _rooms, Union(_except, rooms), _flags);
+
+    /// <summary>
+    /// Emits an event to the targeted sockets: one <see cref="Broadcast"/> on the namespace channel,
+    /// or the same one on each room's channel. Sockets of this backend targeted by id get the frames
+    /// directly from their distributor.
+    /// </summary>
+    /// <param name="ev">The event name.</param>
+    /// <param name="args">The arguments.</param>
+    public void Emit(string ev, params object?[] args)
+    {
+        var backend = _namespace.Backend;
+        var frames = backend.Codec.EncodeEvent(ev, args).EventFrames(_namespace.Name, -1);
+        var router = backend.Router;
+        if (TryLocalTargets(out var targets))
+        {
+            foreach (var socket in targets)
+            {
+                router.SendToSocket(socket.DistributorId, socket.Id, _flags, frames);
+            }
+
+            return;
+        }
+
+        router.Broadcast(_namespace.Name, _rooms, _except, _flags, frames);
+    }
+
+    /// <summary>The targeted sockets on every distributor (socket.io's <c>fetchSockets</c>).</summary>
+    /// <returns>The sockets reported within <see cref="BackendOptions.RemoteQueryTimeout"/>.</returns>
+    public async Task<IReadOnlyList<RemoteSocket>> FetchSocketsAsync()
+    {
+        var replies = await QueryAsync(SocketCommandKind.Fetch, [], close: false).ConfigureAwait(false);
+        return [.. replies.SelectMany(r => r.Sockets.Select(s => new RemoteSocket(_namespace, r.DistributorId, s)))];
+    }
+
+    /// <summary>Makes the targeted sockets join <paramref name="rooms"/>, on every distributor.</summary>
+    /// <param name="rooms">The rooms to join.</param>
+    /// <returns>A task that completes when every distributor answered (or at the timeout).</returns>
+    public Task SocketsJoinAsync(params string[] rooms) => QueryAsync(SocketCommandKind.Join, CheckRooms(rooms), close: false);
+
+    /// <summary>Makes the targeted sockets leave <paramref name="rooms"/>, on every distributor.</summary>
+    /// <param name="rooms">The rooms to leave.</param>
+    /// <returns>A task that completes when every distributor answered (or at the timeout).</returns>
+    public Task SocketsLeaveAsync(params string[] rooms) => QueryAsync(SocketCommandKind.Leave, CheckRooms(rooms), close: false);
+
+    /// <summary>Disconnects the targeted sockets, on every distributor.</summary>
+    /// <param name="close">Also close the clients' connections.</param>
+    /// <returns>A task that completes when every distributor answered (or at the timeout).</returns>
+    public Task DisconnectSocketsAsync(bool close = false) => QueryAsync(SocketCommandKind.Disconnect, [], close);
+
+    internal static string[] CheckRooms(string[] rooms)
+    {
+        ArgumentNullException.ThrowIfNull(rooms);
+        foreach (var room in rooms)
+        {
+            if (string.IsNullOrEmpty(room))
+            {
+                throw new ArgumentException("A room name must not be null or empty.", nameof(rooms));
+            }
+        }
+
+        return rooms;
+    }
+
+    private static string[] Union(string[] current, string[] added) => [.. current.Union(CheckRooms(added), StringComparer.Ordinal)];
+
+    private async Task<IReadOnlyList<RemoteReply>> QueryAsync(SocketCommandKind kind, string[] targetRooms, bool close)
+    {
+        var backend = _namespace.Backend;
+        var expected = backend.Membership.DistributorsOf(_namespace.Name).Select(m => m.Id).ToList();
+        var scope = new RemoteQueryScope(kind, _namespace.Name, _rooms, _except, targetRooms, close);
+        return await backend.Router.QueryAsync(scope, expected, backend.Options.RemoteQueryTimeout).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// True when every targeted room is the id of a socket of this backend and every excluded room
+    /// is one too: then the targets are known here, and each gets the frames directly.
+    /// </summary>
+    private bool TryLocalTargets(out List<BackendSocket> targets)
+    {
+        targets = [];
+        if (_rooms.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var room in _rooms)
+        {
+            if (!_namespace.Sockets.TryGetValue(room, out var socket))
+            {
+                return false;
+            }
+
+            targets.Add(socket);
+        }
+
+        foreach (var room in _except)
+        {
+            if (!_namespace.Sockets.ContainsKey(room))
+            {
+                return false;
+            }
+        }
+
+        targets.RemoveAll(s => Array.IndexOf(_except, s.Id) >= 0);
+        return true;
+    }
+}

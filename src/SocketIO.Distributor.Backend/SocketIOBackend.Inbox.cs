@@ -1,0 +1,190 @@
+using System.Text.Json;
+using SocketIO.Distributor.Protocol.Bus;
+
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>What the backend does with the messages it receives.</summary>
+public sealed partial class SocketIOBackend
+{
+    private void OnInboxMessage(ReadOnlyMemory<byte> bytes)
+    {
+        var router = _router;
+        if (router is null || !TryDecode(bytes, router.Inbox, out var message))
+        {
+            return;
+        }
+
+        switch (message)
+        {
+            case ConnectRequest request:
+                OnConnectRequest(request);
+                break;
+            case ClientPacket packet when _sockets.TryGetValue(packet.SocketId, out var socket):
+                socket.OnClientPacket(packet);
+                break;
+            case ClientPacket packet:
+                BackendLog.UnknownSocket(_logger, packet.SocketId);
+                break;
+            case SocketDisconnected disconnected when _sockets.TryGetValue(disconnected.SocketId, out var socket):
+                socket.EnqueueDisconnect(disconnected.Reason);
+                break;
+            case SocketDisconnected disconnected:
+                BackendLog.UnknownSocket(_logger, disconnected.SocketId);
+                break;
+            case CommandAck ack:
+                router.OnCommandAck(ack);
+                break;
+            case RemoteReply reply:
+                // Rooms first: the query's caller may look at them as soon as the reply completes it.
+                SyncRooms(reply);
+                router.OnRemoteReply(reply);
+                break;
+            default:
+                BackendLog.UnexpectedBusMessage(_logger, message.GetType().Name, router.Inbox);
+                break;
+        }
+    }
+
+    private void OnAllMessage(ReadOnlyMemory<byte> bytes)
+    {
+        var router = _router;
+        if (router is null || !TryDecode(bytes, router.Channels.All, out var message))
+        {
+            return;
+        }
+
+        switch (message)
+        {
+            case CustomMessage custom when custom.SenderId != Id:
+                RaiseCustomMessage(custom);
+                break;
+            case MemberLeaving leaving when leaving.MemberId != Id:
+                _membership?.OnMemberLeaving(leaving);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void OnConnectRequest(ConnectRequest request)
+    {
+        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.IsClosed)
+        {
+            RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid namespace", null);
+            return;
+        }
+
+        SocketHandshake handshake;
+        try
+        {
+            handshake = SocketHandshake.Parse(request.HandshakeJson);
+        }
+        catch (JsonException ex)
+        {
+            BackendLog.BadHandshake(_logger, ex, request.Namespace, request.DistributorId);
+            RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid handshake", null);
+            return;
+        }
+
+        var socket = new BackendSocket(this, nsp, request.SocketId, request.DistributorId, handshake, request.Recovered);
+        if (!_sockets.TryAdd(socket.Id, socket))
+        {
+            BackendLog.DuplicateSocket(_logger, socket.Id);
+            return;
+        }
+
+        socket.Enqueue(() => nsp.ConnectAsync(socket), force: true);
+    }
+
+    /// <summary>Answers a connect request with a CONNECT_ERROR (<c>{"message":...,"data":...}</c>).</summary>
+    internal void RejectConnect(string distributorId, string socketId, string nsp, string message, object? data)
+    {
+        BackendMetrics.ConnectRejects.Add(1);
+        BackendLog.SocketRejected(_logger, socketId, nsp, message);
+        Router.Publish(
+            Router.Channels.Distributor(distributorId),
+            new ConnectResult(socketId, Id, false, Codec.ConnectError(message, data)));
+    }
+
+    private void OnMemberDown(MemberInfo member)
+    {
+        if (member.Kind != MemberKind.Distributor)
+        {
+            return;
+        }
+
+        var orphans = _sockets.Values.Where(s => s.DistributorId == member.Id).ToList();
+        if (orphans.Count > 0)
+        {
+            BackendLog.DistributorDown(_logger, member.Id, orphans.Count);
+        }
+
+        foreach (var socket in orphans)
+        {
+            socket.EnqueueDisconnect("transport close");
+        }
+    }
+
+    private void SyncRooms(RemoteReply reply)
+    {
+        foreach (var info in reply.Sockets)
+        {
+            if (_sockets.TryGetValue(info.SocketId, out var socket) && socket.DistributorId == reply.DistributorId)
+            {
+                socket.ReplaceRooms(info.Rooms);
+            }
+        }
+    }
+
+    private void RaiseCustomMessage(CustomMessage custom)
+    {
+        var handlers = CustomMessageReceived;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        CustomMessageEventArgs args;
+        try
+        {
+            var payload = custom.PayloadJson.IsEmpty
+                ? default
+                : JsonSerializer.Deserialize<JsonElement>(custom.PayloadJson.Span);
+            args = new CustomMessageEventArgs(custom.SenderId, custom.Name, payload);
+        }
+        catch (JsonException ex)
+        {
+            BackendLog.BadBusMessage(_logger, ex, Router.Channels.All);
+            return;
+        }
+
+        // Each handler on its own: one that throws must not keep the message from the others.
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<CustomMessageEventArgs>>())
+        {
+            try
+            {
+                handler(this, args);
+            }
+            catch (Exception ex)
+            {
+                BackendMetrics.HandlerErrors.Add(1);
+                BackendLog.CustomHandlerFailed(_logger, ex, custom.Name);
+            }
+        }
+    }
+
+    private bool TryDecode(ReadOnlyMemory<byte> bytes, string channel, out IBusMessage message)
+    {
+        try
+        {
+            message = BusMessage.Decode(bytes);
+            return true;
+        }
+        catch (BusFormatException ex)
+        {
+            BackendLog.BadBusMessage(_logger, ex, channel);
+            message = null!;
+            return false;
+        }
+    }
+}
