@@ -13,7 +13,8 @@ public static class SocketIOEchoApp
     /// <summary>
     /// Builds the host. Besides the usual ASP.NET Core arguments (<c>--urls</c>): <c>--redis</c> (an
     /// external RESP server; default: an embedded one), <c>--prefix</c> (channel prefix, default
-    /// <c>siod</c>), <c>--role</c> (<c>all</c>, <c>distributor</c> or <c>backend</c>).
+    /// <c>siod</c>), <c>--role</c> (<c>all</c>, <c>distributor</c> or <c>backend</c>), <c>--heartbeat</c> (milliseconds
+    /// between liveness heartbeats; a member silent for three is dead; default 2000).
     /// </summary>
     public static WebApplication Create(string[] args)
     {
@@ -21,6 +22,7 @@ public static class SocketIOEchoApp
         var redis = builder.Configuration["redis"];
         var prefix = builder.Configuration["prefix"] ?? "siod";
         var role = builder.Configuration["role"] ?? "all";
+        var heartbeat = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("heartbeat", 2000));
         if (role is not ("all" or "distributor" or "backend"))
         {
             throw new ArgumentException($"--role must be all, distributor or backend (got '{role}').");
@@ -40,6 +42,8 @@ public static class SocketIOEchoApp
                 {
                     options.Bus.Redis = redis;
                     options.Bus.ChannelPrefix = prefix;
+                    options.Bus.HeartbeatInterval = heartbeat;
+                    options.Bus.MemberTimeout = heartbeat * 3;
                 },
                 EchoBackend.Configure);
         }
@@ -50,6 +54,8 @@ public static class SocketIOEchoApp
             {
                 options.Bus.Redis = redis;
                 options.Bus.ChannelPrefix = prefix;
+                options.Bus.HeartbeatInterval = heartbeat;
+                options.Bus.MemberTimeout = heartbeat * 3;
                 options.Namespaces = ["/", "/custom"];
                 options.Server.Engine.PingInterval = TimeSpan.FromMilliseconds(300);
                 options.Server.Engine.PingTimeout = TimeSpan.FromMilliseconds(200);

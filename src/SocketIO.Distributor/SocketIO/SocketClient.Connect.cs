@@ -52,7 +52,7 @@ internal sealed partial class SocketClient
             {
                 violation = $"more than {_server.Options.MaxNamespacesPerClient} namespaces";
             }
-            else if (_server.TryGetNamespace(name, out var handler))
+            else if (_server.TryGetNamespace(name, out var handler) || (IsImplicitRoot(name) && (handler = SilentRootNamespace.Instance) is not null))
             {
                 _pendingConnects.Add(name);
                 socket = new ClientSocket(this, name, _server.NewSocketId(), auth, handler);
@@ -74,6 +74,9 @@ internal sealed partial class SocketClient
 
         _ = ConnectAsync(socket, closed);
     }
+
+    /// <summary>True for the root namespace of an EIO3 client, which socket.io v2 connects without asking.</summary>
+    private bool IsImplicitRoot(string name) => name == "/" && Session.ProtocolVersion == EngineProtocolVersion.V3;
 
     private async Task ConnectAsync(ClientSocket socket, CancellationToken closed)
     {
