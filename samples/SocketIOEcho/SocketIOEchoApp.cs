@@ -1,4 +1,5 @@
 using SocketIO.Distributor.Backend;
+using SocketIO.Distributor.Demo;
 
 namespace SocketIOEcho;
 

@@ -37,6 +37,19 @@ public static class EngineIOEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var server = endpoints.ServiceProvider.GetRequiredService<SocketIOServer>();
         configure?.Invoke(server);
+        if (server.Options.ClientScriptPath is { } script)
+        {
+            var path = server.Engine.Options.NormalizedPath;
+            RequestDelegate serveScript = context =>
+            {
+                context.Response.ContentType = "application/javascript; charset=utf-8";
+                context.Response.Headers.CacheControl = "public, max-age=3600";
+                return context.Response.SendFileAsync(script);
+            };
+            endpoints.MapGet(path + "socket.io.js", serveScript);
+            endpoints.MapGet(path + "socket.io.min.js", serveScript);
+        }
+
         return endpoints.MapEngineIO(server.Engine);
     }
 }

@@ -17,6 +17,13 @@ public sealed class SocketIOOptions
     /// <summary>The most namespaces one client may be connected to at once. Default 64.</summary>
     public int MaxNamespacesPerClient { get; set; } = 64;
 
+    /// <summary>
+    /// A file holding the socket.io client bundle (<c>dist/socket.io.min.js</c> of the npm package
+    /// <c>socket.io-client</c>); when set, it is served at <c>{path}socket.io.js</c> as the Node
+    /// server does, so pages need no CDN. Null: not served.
+    /// </summary>
+    public string? ClientScriptPath { get; set; }
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -30,6 +37,11 @@ public sealed class SocketIOOptions
         if (MaxAttachments < 0)
         {
             problems.Add($"MaxAttachments must not be negative (got {MaxAttachments}).");
+        }
+
+        if (ClientScriptPath is not null && !File.Exists(ClientScriptPath))
+        {
+            problems.Add($"ClientScriptPath '{ClientScriptPath}' does not exist: point it at socket.io.min.js from the socket.io-client npm package, or leave it unset.");
         }
 
         if (MaxNamespacesPerClient < 1)
