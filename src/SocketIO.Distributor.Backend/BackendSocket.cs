@@ -35,8 +35,12 @@ public sealed partial class BackendSocket
         Recovered = recovered;
         _rooms = new HashSet<string>(StringComparer.Ordinal) { id };
         _acks = new PendingAcks(backend.Time);
+        ConnectedAt = backend.Time.GetTimestamp();
         _queue = new HandlerQueue(MaxQueuedEvents, ex => BackendLog.QueueItemFailed(backend.Logger, ex, id));
     }
+
+    /// <summary>When this backend learned of the socket (a <see cref="TimeProvider"/> timestamp).</summary>
+    internal long ConnectedAt { get; }
 
     /// <summary>The socket id (also the name of a room holding only this socket).</summary>
     public string Id { get; }

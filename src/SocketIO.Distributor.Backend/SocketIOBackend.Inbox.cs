@@ -125,6 +125,24 @@ public sealed partial class SocketIOBackend
         }
     }
 
+    /// <summary>
+    /// Sockets of a distributor that is not alive, and that were known before the view was read,
+    /// are gone: this also catches a distributor that lived and died between two refreshes.
+    /// </summary>
+    private void OnMembershipRefreshed(IReadOnlyCollection<MemberInfo> live, long readStartedAt)
+    {
+        var distributors = live.Where(m => m.Kind == MemberKind.Distributor).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var orphans = _sockets.Values.Where(s => s.ConnectedAt < readStartedAt && !distributors.Contains(s.DistributorId)).ToList();
+        foreach (var group in orphans.GroupBy(s => s.DistributorId))
+        {
+            BackendLog.DistributorDown(_logger, group.Key, group.Count());
+            foreach (var socket in group)
+            {
+                socket.EnqueueDisconnect("transport close");
+            }
+        }
+    }
+
     private void SyncRooms(RemoteReply reply)
     {
         foreach (var info in reply.Sockets)

@@ -102,6 +102,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             var router = new BackendRouter(bus, Id, Time, _logger);
             _membership = new ClusterMembership(bus, Describe, Time, _logger);
             _membership.MemberDown += OnMemberDown;
+            _membership.Refreshed += OnMembershipRefreshed;
             _router = router;
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.
@@ -178,6 +179,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
         if (membership is not null)
         {
             membership.MemberDown -= OnMemberDown;
+            membership.Refreshed -= OnMembershipRefreshed;
             if (announce)
             {
                 await membership.LeaveAsync().ConfigureAwait(false);

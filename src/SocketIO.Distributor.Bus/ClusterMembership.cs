@@ -42,6 +42,14 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     /// <summary>A member appeared.</summary>
     public event Action<MemberInfo>? MemberUp;
 
+    /// <summary>
+    /// The view was re-read: the live members, and the <see cref="TimeProvider.GetTimestamp"/> taken
+    /// just before reading. Anything registered before that moment by a member not in the view belongs
+    /// to a dead member, even one that lived and died between two refreshes (which
+    /// <see cref="MemberDown"/> cannot report).
+    /// </summary>
+    public event Action<IReadOnlyCollection<MemberInfo>, long>? Refreshed;
+
     /// <summary>The live members, as of the last check.</summary>
     public IReadOnlyCollection<MemberInfo> Live
     {
@@ -100,6 +108,7 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     /// <returns>A task that completes when the view is updated.</returns>
     public async Task RefreshAsync()
     {
+        var startedAt = _time.GetTimestamp();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var found = new Dictionary<string, MemberInfo>(StringComparer.Ordinal);
         var dead = new List<(MemberKind Kind, MemberInfo Member)>();
@@ -155,6 +164,8 @@ public sealed partial class ClusterMembership : IAsyncDisposable
             Log.MemberDown(_logger, member.Kind, member.Id);
             MemberDown?.Invoke(member);
         }
+
+        Refreshed?.Invoke([.. found.Values], startedAt);
     }
 
     /// <summary>Another process announced that it is leaving: treat it as dead now.</summary>

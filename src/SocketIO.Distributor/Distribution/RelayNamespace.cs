@@ -105,6 +105,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         }
 
         relay.BackendId = result.BackendId;
+        relay.AcceptedAt = _distributor.Time.GetTimestamp();
         relay.IsAccepted = true;
         return ConnectDecision.Accept;
     }
@@ -197,18 +198,36 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.BackendId == backendId))
         {
-            var next = PickBackend(exclude: backendId);
-            if (next is null)
-            {
-                Log.SocketOrphaned(Logger, relay.Id, Name, backendId);
-                relay.Socket.Disconnect();
-                continue;
-            }
-
-            relay.BackendId = next.Id;
-            var bus = _distributor.Bus;
-            bus.Publish(bus.Channels.Backend(next.Id), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, Recovered: true).Encode());
+            MoveOrDisconnect(relay, backendId);
         }
+    }
+
+    /// <summary>
+    /// The members view was re-read: sockets accepted before the read whose backend is not alive lost
+    /// it (this also catches a backend that lived and died between two refreshes).
+    /// </summary>
+    public void OnMembershipRefreshed(HashSet<string> liveBackends, long readStartedAt)
+    {
+        foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.AcceptedAt < readStartedAt && !liveBackends.Contains(s.BackendId)))
+        {
+            MoveOrDisconnect(relay, relay.BackendId);
+        }
+    }
+
+    private void MoveOrDisconnect(RelaySocket relay, string deadBackendId)
+    {
+        var next = PickBackend(exclude: deadBackendId);
+        if (next is null)
+        {
+            Log.SocketOrphaned(Logger, relay.Id, Name, deadBackendId);
+            relay.Socket.Disconnect();
+            return;
+        }
+
+        relay.BackendId = next.Id;
+        relay.AcceptedAt = _distributor.Time.GetTimestamp();
+        var bus = _distributor.Bus;
+        bus.Publish(bus.Channels.Backend(next.Id), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, Recovered: true).Encode());
     }
 
     /// <summary>The answer to a recovery CONNECT (a socket moved from a dead backend).</summary>

@@ -32,6 +32,9 @@ internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int
     /// <summary>True once the backend accepted the socket.</summary>
     public bool IsAccepted { get; set; }
 
+    /// <summary>When the backend accepted it (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long AcceptedAt { get; set; }
+
     /// <summary>Writes frames to the client, or keeps them until its CONNECT is written.</summary>
     public void Deliver(EngineFrame[] frames, bool isVolatile)
     {

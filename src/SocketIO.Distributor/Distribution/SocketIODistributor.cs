@@ -91,6 +91,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         _membership = new ClusterMembership(_bus, Describe, Time, _loggerFactory.CreateLogger<ClusterMembership>());
         _membership.MemberDown += OnMemberDown;
+        _membership.Refreshed += OnMembershipRefreshed;
         foreach (var name in Options.Namespaces.Distinct(StringComparer.Ordinal))
         {
             var relay = new RelayNamespace(this, name);
@@ -190,6 +191,15 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         foreach (var relay in _namespaces.Values)
         {
             relay.OnBackendDown(member.Id);
+        }
+    }
+
+    private void OnMembershipRefreshed(IReadOnlyCollection<MemberInfo> live, long readStartedAt)
+    {
+        var backends = live.Where(m => m.Kind == MemberKind.Backend).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var relay in _namespaces.Values)
+        {
+            relay.OnMembershipRefreshed(backends, readStartedAt);
         }
     }
 

@@ -136,34 +136,7 @@ public sealed partial class EngineSession
     /// <param name="frame">The frame.</param>
     /// <param name="closeWhenFull">True to close a too-slow client; false to drop the frame instead.</param>
     /// <returns>True if queued.</returns>
-    public bool Send(EngineFrame frame, bool closeWhenFull)
-    {
-        EngineTransport transport;
-        lock (_gate)
-        {
-            if (_state != SessionState.Open)
-            {
-                return false;
-            }
-
-            if (!closeWhenFull && (_queue.Count >= _options.MaxQueuedPackets || _queuedBytes + frame.Length > _options.MaxQueuedBytes))
-            {
-                return false;
-            }
-
-            _queue.Add(frame);
-            _queuedBytes += frame.Length;
-            if (IsOverLimit())
-            {
-                return CloseSlowClientLocked();
-            }
-
-            transport = _transport;
-        }
-
-        transport.OnFramesQueued();
-        return true;
-    }
+    public bool Send(EngineFrame frame, bool closeWhenFull) => Send(new ReadOnlySpan<EngineFrame>(in frame), closeWhenFull);
 
     /// <summary>
     /// Closes the session after writing what is already queued. The handler's
