@@ -196,10 +196,32 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// <summary>A backend died: move its sockets to another live backend, or disconnect them when none is left.</summary>
     public void OnBackendDown(string backendId)
     {
-        foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.BackendId == backendId))
+        foreach (var relay in _sockets.Values.Where(s => s.BackendId == backendId))
         {
-            MoveOrDisconnect(relay, backendId);
+            if (relay.IsAccepted)
+            {
+                MoveOrDisconnect(relay, backendId);
+            }
+            else
+            {
+                RetryConnect(relay, backendId);
+            }
         }
+    }
+
+    /// <summary>A CONNECT was waiting on a backend that died: ask another one, or refuse at once.</summary>
+    private void RetryConnect(RelaySocket relay, string deadBackendId)
+    {
+        var next = PickBackend(exclude: deadBackendId);
+        if (next is null)
+        {
+            _distributor.FailPendingConnect(relay.Id, $"No backend is serving namespace {Name}");
+            return;
+        }
+
+        relay.BackendId = next.Id;
+        var bus = _distributor.Bus;
+        bus.Publish(bus.Channels.Backend(next.Id), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, Recovered: false).Encode());
     }
 
     /// <summary>

@@ -169,6 +169,15 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
 
     internal void ForgetConnectResult(string socketId) => _pendingConnects.TryRemove(socketId, out _);
 
+    /// <summary>Refuses a CONNECT still waiting for its backend's answer.</summary>
+    internal void FailPendingConnect(string socketId, string message)
+    {
+        if (_pendingConnects.TryRemove(socketId, out var answer))
+        {
+            answer.TrySetResult(new ConnectResult(socketId, string.Empty, Accepted: false, ConnectDecision.Reject(message).ErrorJson));
+        }
+    }
+
     private MemberInfo Describe() => new()
     {
         Id = Id,
