@@ -31,7 +31,7 @@ internal static class SiodCommand
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (Exception ex) when (ex is CliFailure or ArgumentException or InvalidOperationException)
         {

@@ -2,7 +2,8 @@
 const name = new URLSearchParams(location.search).get("name") || "";
 document.getElementById("name").value = name;
 const manager = new io.Manager(location.origin, { transports: ["websocket", "polling"] });
-const auth = () => ({ name: document.getElementById("name").value });
+// socket.io-client calls a function-valued auth with a callback (it does not use the return value).
+const auth = (callback) => callback({ name: document.getElementById("name").value });
 const chat = manager.socket("/chat", { auth });
 const gameA = manager.socket("/gameA", { auth });
 const gameB = manager.socket("/gameB", { auth });
@@ -47,7 +48,7 @@ gameA.on("board", showBoard);
 $("join").addEventListener("click", () => {
   const table = $("table").value;
   gameA.emit("join", table, (error, board) => { if (error) $("game-status").textContent = error; else showBoard(board); });
-  gameB.emit("join", table, () => {});
+  gameB.emit("join", table, (error, joined) => { $("dice-status").textContent = error ? error : `rolling at table ${joined}`; });
 });
 document.querySelectorAll("#cells button").forEach((button) => button.addEventListener("click", () => {
   gameA.emit("move", Number(button.dataset.cell), (error) => { if (error) $("game-status").textContent = error; });
@@ -59,4 +60,4 @@ gameB.on("rolled", ({ player, value }) => {
   li.textContent = `${player.slice(-4)} rolled ${value}`;
   $("rolls").prepend(li);
 });
-$("roll").addEventListener("click", () => gameB.emit("roll", null, (error) => { if (error) alert(error); }));
+$("roll").addEventListener("click", () => gameB.emit("roll", null, (error) => { if (error) $("dice-status").textContent = error; }));

@@ -28,6 +28,7 @@ internal static class DemoCommand
                 output.WriteLine($"Distributor: {url}  <- open this in a browser");
             }
 
+            output.WriteLine($"Inspect it: siod status --redis {demo.Redis} --prefix {parsed.GetValue(prefix)}");
             output.WriteLine("Press Ctrl+C to stop.");
             await Task.WhenAny(signal.Stopping, Task.Delay(Timeout.Infinite, cancellationToken));
             output.WriteLine("Stopping...");
