@@ -35,8 +35,9 @@ public sealed partial class BackendSocket
     }
 
     /// <summary>
-    /// A packet from the client: events are queued for the handlers; acknowledgements complete
-    /// <see cref="EmitWithAckAsync"/> at once (a handler may be awaiting one).
+    /// A packet from the client: events and acknowledgements go through the socket's queue, in order;
+    /// an acknowledgement resumes the handler awaiting <see cref="EmitWithAckAsync"/> (handlers do not
+    /// hold the queue while they await, so this cannot deadlock).
     /// </summary>
     internal void OnClientPacket(ClientPacket message)
     {
@@ -67,11 +68,18 @@ public sealed partial class BackendSocket
                 break;
             case SocketPacketType.Ack or SocketPacketType.BinaryAck:
                 var arguments = new SocketArguments(packet.Data, message.Attachments, _backend.Codec);
-                if (!_acks.Complete(packet.AckId, arguments))
-                {
-                    BackendLog.UnknownAck(_backend.Logger, packet.AckId, Id);
-                }
+                var ackId = packet.AckId;
+                Enqueue(
+                    () =>
+                    {
+                        if (!_acks.Complete(ackId, arguments))
+                        {
+                            BackendLog.UnknownAck(_backend.Logger, ackId, Id);
+                        }
 
+                        return Task.CompletedTask;
+                    },
+                    force: true);
                 break;
             default:
                 BackendLog.BadPacket(_backend.Logger, Id, $"unexpected {packet.Type} packet");

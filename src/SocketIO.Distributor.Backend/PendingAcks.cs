@@ -32,7 +32,9 @@ internal sealed class PendingAcks(TimeProvider time)
     public (long Id, Task<SocketArguments> Answer) Register(string socketId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var answer = new TaskCompletionSource<SocketArguments>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // No RunContinuationsAsynchronously: the awaiting handler resumes inline, on the socket's queue,
+        // so acknowledgements take effect in the order the client sent them (as in socket.io).
+        var answer = new TaskCompletionSource<SocketArguments>();
         long id;
         lock (_gate)
         {

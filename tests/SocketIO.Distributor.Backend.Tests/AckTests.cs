@@ -26,6 +26,39 @@ public sealed class AckTests
     }
 
     [Fact]
+    public async Task Acknowledgements_resume_their_handlers_in_the_order_the_client_sent_them()
+    {
+        // Regression: awaiting handlers resumed on the thread pool, so two acks sent back to back
+        // could take effect in either order (the wire suite's server-ack test failed now and then).
+        var resumed = new List<string>();
+        await using var h = await BackendHarness.StartAsync(b => b.Of("/").OnConnection(s => s.On("ask", async e =>
+        {
+            var answer = await s.EmitWithAckAsync("question", [e.Arguments.Get<string>(0)]);
+            lock (resumed)
+            {
+                resumed.Add(answer.Get<string>(0)!);
+            }
+        })));
+        await h.ConnectAsync("s1");
+
+        for (var round = 0; round < 20; round++)
+        {
+            h.D1.SendPacket(h.Backend.Id, "s1", "2[\"ask\",\"a" + round + "\"]");
+            h.D1.SendPacket(h.Backend.Id, "s1", "2[\"ask\",\"b" + round + "\"]");
+            await h.SentAsync("s1", "42" + (round * 2) + "[");
+            await h.SentAsync("s1", "42" + ((round * 2) + 1) + "[");
+            h.D1.SendPacket(h.Backend.Id, "s1", "3" + ((round * 2) + 1) + "[\"b" + round + "\"]");
+            h.D1.SendPacket(h.Backend.Id, "s1", "3" + (round * 2) + "[\"a" + round + "\"]");
+        }
+
+        await Eventually.TrueAsync(() => { lock (resumed) { return resumed.Count == 40; } }, "every handler resumes");
+        lock (resumed)
+        {
+            Assert.Equal(Enumerable.Range(0, 20).SelectMany(r => new[] { $"b{r}", $"a{r}" }), resumed);
+        }
+    }
+
+    [Fact]
     public async Task EmitWithAckAsync_times_out_on_the_injected_clock()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
