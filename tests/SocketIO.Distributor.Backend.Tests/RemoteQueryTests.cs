@@ -72,7 +72,7 @@ public sealed class RemoteQueryTests
         await using var h = await BackendHarness.StartAsync(
             b => b.Of("/"),
             distributors: ["d1", "d2"],
-            configure: o => o.RemoteQueryTimeout = TimeSpan.FromMilliseconds(300));
+            configure: o => o.RemoteQueryTimeout = TimeSpan.FromSeconds(2));
         h.D1.Sockets["a"] = [];
         h.D2.Sockets["b"] = [];
         h.D2.AnswerQueries = false;
