@@ -1,0 +1,88 @@
+using SocketIO.Distributor.Backend;
+using SocketIO.Distributor.Demo;
+
+// Usage: BenchServer distributor --redis host:port --urls http://127.0.0.1:p
+//        BenchServer backend     --redis host:port --urls http://127.0.0.1:p   (the URL serves only /bench-stats)
+// Both serve GET /bench-stats[?gc=1] → {"heap": bytes of managed heap (after a full GC with gc=1)}.
+var role = args.Length > 0 ? args[0] : "distributor";
+string Arg(string name, string fallback)
+{
+    var i = Array.IndexOf(args, "--" + name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+var redis = Arg("redis", "127.0.0.1:6379");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+builder.WebHost.UseUrls(Arg("urls", "http://127.0.0.1:8001"));
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+
+if (role == "distributor")
+{
+    builder.Services.AddSocketIODistributor(options =>
+    {
+        options.Bus.Redis = redis;
+        options.Namespaces = ["/bench", ChatBackend.Namespace];
+        options.StatsInterval = TimeSpan.Zero;
+    });
+}
+else
+{
+    builder.Services.AddSocketIOBackend(options => options.Bus.Redis = redis, BenchBackend.Configure);
+}
+
+var app = builder.Build();
+app.MapGet("/bench-stats", (HttpContext context) =>
+{
+    var collect = context.Request.Query.ContainsKey("gc");
+    if (collect)
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
+    return Results.Json(new { heap = GC.GetTotalMemory(collect), role });
+});
+if (role == "distributor")
+{
+    app.MapSocketIO();
+}
+
+await app.RunAsync();
+
+/// <summary>The bench backend: <c>/bench</c> (echo, join, fire) and the demo chat.</summary>
+internal static class BenchBackend
+{
+    public static void Configure(SocketIOBackend backend)
+    {
+        var bench = backend.Of("/bench");
+        bench.OnConnection(socket =>
+        {
+            // echo(payload, ack): the ack carries the arguments back unchanged.
+            socket.On("echo", e => e.Ack(e.Arguments));
+
+            // join(room, ack): acked once the room subscription is live.
+            socket.On("join", async e =>
+            {
+                await socket.JoinAsync(e.Arguments.Get<string>(0)!);
+                e.Ack("ok");
+            });
+
+            // fire(room, payload): broadcast tick(payload) to the room, or to everyone when room is "".
+            socket.On("fire", e =>
+            {
+                var room = e.Arguments.Get<string>(0);
+                var payload = e.Arguments.Get<string>(1);
+                if (string.IsNullOrEmpty(room))
+                {
+                    bench.Emit("tick", payload);
+                }
+                else
+                {
+                    bench.To(room).Emit("tick", payload);
+                }
+            });
+        });
+        new ChatBackend().Configure(backend);
+    }
+}

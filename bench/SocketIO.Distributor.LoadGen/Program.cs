@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using SocketIO.Distributor.LoadGen;
+
+// Usage:
+//   LoadGen run <echo|fanout|connections|mixed> --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
+//           --pids name=pid[@statsUrl],... --results results.jsonl [--clients N] [--duration s] ...
+//   LoadGen freeport            prints a free loopback TCP port
+//   LoadGen wait <url> [s]      waits until the URL answers HTTP (any status)
+//   LoadGen report --results results.jsonl --out RESULTS.md --command "..." [--profile file]
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: LoadGen run|freeport|wait|report ...");
+    return 2;
+}
+
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+var positional = new List<string>();
+for (var i = 1; i < args.Length; i++)
+{
+    if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+    {
+        options[args[i][2..]] = args[++i];
+    }
+    else
+    {
+        positional.Add(args[i]);
+    }
+}
+
+switch (args[0])
+{
+    case "freeport":
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            Console.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port);
+        }
+
+        return 0;
+
+    case "wait":
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var deadline = DateTime.UtcNow.AddSeconds(positional.Count > 1 ? double.Parse(positional[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    using var response = await http.GetAsync(new Uri(positional[0]));
+                    return 0;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    await Task.Delay(200);
+                }
+            }
+
+            Console.Error.WriteLine($"timed out waiting for {positional[0]}");
+            return 1;
+        }
+
+    case "report":
+        Report.Write(options);
+        return 0;
+
+    case "run":
+        {
+            var context = new ScenarioContext(options);
+            var scenario = positional.FirstOrDefault() ?? "echo";
+            using var overall = new CancellationTokenSource(TimeSpan.FromSeconds(context.Double("timeout", 300)));
+            var run = scenario switch
+            {
+                "echo" => EchoScenario.RunAsync(context),
+                "fanout" => FanoutScenario.RunAsync(context),
+                "connections" => ConnectionsScenario.RunAsync(context),
+                "mixed" => MixedScenario.RunAsync(context),
+                _ => throw new ArgumentException("unknown scenario " + scenario),
+            };
+            var finished = await Task.WhenAny(run, Task.Delay(Timeout.Infinite, overall.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+            if (finished != run)
+            {
+                Console.Error.WriteLine($"{scenario} against {context.Target}: over the time limit, abandoned");
+                new ResultRow { Target = context.Target, Scenario = scenario, Notes = { "timed out" } }.Append(context.ResultsPath);
+                return 1;
+            }
+
+            await run;
+            return 0;
+        }
+
+    default:
+        Console.Error.WriteLine("unknown command " + args[0]);
+        return 2;
+}
