@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace SocketIO.Distributor.Backend;
 
 /// <summary>
-/// Runs one socket's work items (connection, events, disconnection) in order, one at a time, on
-/// the thread pool. No task is held while the queue is idle. The queue is bounded: when
+/// Runs one socket's work items (connection, events, disconnection) in order, one at a time: the
+/// first on the thread that queued it, the rest where the previous one finished. No task is held while the queue is idle. The queue is bounded: when
 /// <see cref="Capacity"/> items wait, <see cref="TryEnqueue"/> refuses more.
 /// </summary>
 /// <param name="capacity">The most items that may wait.</param>
@@ -28,7 +28,10 @@ internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
         _items.Enqueue(work);
         if (Interlocked.Increment(ref _count) == 1)
         {
-            _ = Task.Run(DrainAsync);
+            // Run on the caller's thread until a work item truly awaits: no thread hop per event
+            // (the caller is the bus's ordered delivery loop, which must not be blocked by handlers
+            // that await; those continue on the thread pool).
+            _ = DrainAsync();
         }
 
         return true;
