@@ -76,7 +76,7 @@ public sealed partial class RedisBus : IAsyncDisposable
         catch (RedisConnectionException ex)
         {
             throw new InvalidOperationException(
-                $"Cannot reach Redis at '{options.Redis}': {ex.Message.Split('\n')[0]} Start a Redis (or `siod redis`) there, or pass another connection string.",
+                $"Cannot reach Redis at '{options.Redis}': {ex.Message.Split('.')[0]}. Start a Redis (or `siod redis`) there, or pass another connection string.",
                 ex);
         }
     }
