@@ -20,7 +20,10 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private Dictionary<string, MemberInfo> _live = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _departed = new(StringComparer.Ordinal);
+    // Members that announced their departure, with the StartedAt of the run that left: a later run
+    // with the same id (a restart with a configured id) is a new member and is not ignored.
+    private readonly Dictionary<string, long> _departed = new(StringComparer.Ordinal);
+    private Task? _refreshing;
     private Task? _loop;
 
     /// <summary>Creates the membership of one process.</summary>
@@ -106,8 +109,25 @@ public sealed partial class ClusterMembership : IAsyncDisposable
 
     /// <summary>Re-reads the members hash now (also done at each heartbeat).</summary>
     /// <returns>A task that completes when the view is updated.</returns>
-    public async Task RefreshAsync()
+    public Task RefreshAsync()
     {
+        // One refresh at a time: callers that arrive meanwhile share the one in flight, so an older
+        // read never overwrites a newer view and events do not fire twice.
+        lock (_gate)
+        {
+            if (_refreshing is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            _refreshing = RefreshCoreAsync();
+            return _refreshing;
+        }
+    }
+
+    private async Task RefreshCoreAsync()
+    {
+        await Task.Yield();
         var startedAt = _time.GetTimestamp();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var found = new Dictionary<string, MemberInfo>(StringComparer.Ordinal);
@@ -143,9 +163,17 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         List<MemberInfo> down;
         lock (_gate)
         {
-            foreach (var id in _departed)
+            foreach (var (id, leftRunStartedAt) in _departed.ToList())
             {
-                found.Remove(id);
+                if (!found.TryGetValue(id, out var again) && !dead.Exists(d => d.Member.Id == id))
+                {
+                    // Its entry is gone from the hash: nothing left to ignore.
+                    _departed.Remove(id);
+                }
+                else if (again is not null && again.StartedAt <= leftRunStartedAt)
+                {
+                    found.Remove(id);
+                }
             }
 
             up = [.. found.Values.Where(m => !_live.ContainsKey(m.Id))];
@@ -176,10 +204,13 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         MemberInfo? member;
         lock (_gate)
         {
-            _departed.Add(message.MemberId);
-            if (_live.Remove(message.MemberId, out member))
+            member = _live.GetValueOrDefault(message.MemberId);
+            _departed[message.MemberId] = member?.StartedAt ?? _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (member is not null)
             {
-                _live = new Dictionary<string, MemberInfo>(_live, StringComparer.Ordinal);
+                var live = new Dictionary<string, MemberInfo>(_live, StringComparer.Ordinal);
+                live.Remove(message.MemberId);
+                _live = live;
             }
         }
 
@@ -239,8 +270,9 @@ public sealed partial class ClusterMembership : IAsyncDisposable
                     await BeatAsync();
                     await RefreshAsync();
                 }
-                catch (RedisException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
                 {
+                    // A timeout, a lost connection or a failing event handler must not stop the heartbeat.
                     Log.HeartbeatFailed(_logger, ex);
                 }
             }

@@ -104,9 +104,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             return ConnectDecision.RejectWithJson(result.ErrorJson.ToArray());
         }
 
-        relay.BackendId = result.BackendId;
-        relay.AcceptedAt = _distributor.Time.GetTimestamp();
-        relay.IsAccepted = true;
+        // BackendId, AcceptedAt and IsAccepted were set when the result arrived (OnConnectResult).
         return ConnectDecision.Accept;
     }
 
@@ -183,7 +181,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
                 matches.ForEach(s => Rooms.Leave(s, query.TargetRooms));
                 break;
             case SocketCommandKind.Disconnect:
-                matches.ForEach(s => s.Socket.Disconnect(query.Close));
+                matches.ForEach(s => s.RequestDisconnect(query.Close));
                 break;
         }
 
@@ -242,7 +240,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         if (next is null)
         {
             Log.SocketOrphaned(Logger, relay.Id, Name, deadBackendId);
-            relay.Socket.Disconnect();
+            relay.RequestDisconnect(closeConnection: false);
             return;
         }
 
@@ -261,7 +259,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         }
         else
         {
-            relay.Socket.Disconnect();
+            relay.RequestDisconnect(closeConnection: false);
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int
     private readonly object _gate = new();
     private List<(EngineFrame[] Frames, bool Volatile)>? _early = [];
     private volatile string _backendId = string.Empty;
+    private bool? _pendingDisconnect;
 
     public ClientSocket Socket { get; } = socket;
 
@@ -34,6 +35,27 @@ internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int
 
     /// <summary>When the backend accepted it (a <see cref="TimeProvider"/> timestamp).</summary>
     public long AcceptedAt { get; set; }
+
+    /// <summary>True once the socket left its rooms for good (set by the <see cref="RoomIndex"/> under its lock).</summary>
+    public bool HasLeft { get; set; }
+
+    /// <summary>
+    /// Disconnects the socket from its namespace, or, if its CONNECT is not written yet, right after it
+    /// (a backend may disconnect a socket from its connection handler).
+    /// </summary>
+    public void RequestDisconnect(bool closeConnection)
+    {
+        lock (_gate)
+        {
+            if (_early is not null)
+            {
+                _pendingDisconnect = (_pendingDisconnect ?? false) || closeConnection;
+                return;
+            }
+        }
+
+        Socket.Disconnect(closeConnection);
+    }
 
     /// <summary>Writes frames to the client, or keeps them until its CONNECT is written.</summary>
     public void Deliver(EngineFrame[] frames, bool isVolatile)
@@ -61,6 +83,7 @@ internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int
     /// <summary>The client has its CONNECT: write what arrived before it, then write directly.</summary>
     public void MarkConnected()
     {
+        bool? disconnect;
         while (true)
         {
             List<(EngineFrame[] Frames, bool Volatile)> early;
@@ -69,7 +92,9 @@ internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int
                 if (_early is null || _early.Count == 0)
                 {
                     _early = null;
-                    return;
+                    disconnect = _pendingDisconnect;
+                    _pendingDisconnect = null;
+                    break;
                 }
 
                 early = _early;
@@ -80,6 +105,11 @@ internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int
             {
                 Write(frames, isVolatile);
             }
+        }
+
+        if (disconnect is { } closeConnection)
+        {
+            Socket.Disconnect(closeConnection);
         }
     }
 

@@ -31,6 +31,12 @@ internal sealed partial class RoomIndex(string nsp, RedisBus bus, Action<ReadOnl
         List<Task>? pending = null;
         lock (_gate)
         {
+            if (socket.HasLeft)
+            {
+                // The socket disconnected while this join was on its way: joining now would pin it.
+                return Task.CompletedTask;
+            }
+
             foreach (var name in rooms)
             {
                 if (!socket.Rooms.Add(name))
@@ -87,6 +93,7 @@ internal sealed partial class RoomIndex(string nsp, RedisBus bus, Action<ReadOnl
         string[] rooms;
         lock (_gate)
         {
+            socket.HasLeft = true;
             rooms = [.. socket.Rooms];
         }
 

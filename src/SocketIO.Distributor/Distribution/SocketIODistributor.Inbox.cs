@@ -70,6 +70,20 @@ public sealed partial class SocketIODistributor
     {
         if (_pendingConnects.TryRemove(result.SocketId, out var answer))
         {
+            // Accept here, on the ordered inbox, so a broadcast the backend sends from its connection
+            // handler already counts this socket in (it is buffered until CONNECT is written).
+            if (result.Accepted && _sockets.TryGetValue(result.SocketId, out var accepted))
+            {
+                accepted.BackendId = result.BackendId;
+                accepted.AcceptedAt = Time.GetTimestamp();
+                accepted.IsAccepted = true;
+            }
+            else if (result.Accepted)
+            {
+                // The wait timed out or the client left just before the answer: the backend must forget it.
+                Bus.Publish(Bus.Channels.Backend(result.BackendId), new SocketDisconnected(result.SocketId, "transport close").Encode());
+            }
+
             answer.TrySetResult(result);
             return;
         }
@@ -100,7 +114,7 @@ public sealed partial class SocketIODistributor
                     nsp.Rooms.Leave(relay, command.Rooms);
                     break;
                 case SocketCommandKind.Disconnect:
-                    relay.Socket.Disconnect(command.Close);
+                    relay.RequestDisconnect(command.Close);
                     break;
             }
         }

@@ -54,29 +54,36 @@ public sealed partial class EngineSession
         }
     }
 
-    /// <summary>The client sent <c>5</c> on the probing WebSocket: it becomes the session's transport.</summary>
-    internal void CompleteUpgrade(WebSocketTransport next)
+    /// <summary>
+    /// The client sent <c>5</c> on the probing WebSocket: it becomes the session's transport. False if
+    /// the upgrade was abandoned meanwhile (timeout, or the session closed): the candidate must go.
+    /// </summary>
+    internal bool CompleteUpgrade(WebSocketTransport next)
     {
         EngineTransport previous;
         lock (_gate)
         {
             if (!ReferenceEquals(_upgrading, next) || _state != SessionState.Open)
             {
-                return;
+                return false;
             }
 
             _upgrading = null;
             previous = _transport;
+
+            // Swapped under the lock that checks the state, so a close cannot slip in between.
+            _transport = next;
         }
 
         _upgradeTimer?.Dispose();
-        SwapTransport(next);
+        next.EndProbe();
         if (previous is PollingTransport polling)
         {
             polling.Discard();
         }
 
         next.OnFramesQueued();
+        return true;
     }
 
     /// <summary>The probing WebSocket went away before the upgrade completed: keep polling.</summary>

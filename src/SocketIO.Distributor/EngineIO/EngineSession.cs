@@ -287,12 +287,4 @@ public sealed partial class EngineSession
         EngineMetrics.SlowClientsDropped.Add(1);
         CloseCore("slow client", flush: false);
     }
-
-    private void SwapTransport(EngineTransport next)
-    {
-        lock (_gate)
-        {
-            _transport = next;
-        }
-    }
 }

@@ -278,6 +278,8 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
 
                 if (_released)
                 {
+                    // One noop per probe: if the upgrade is then abandoned, polling goes on as before.
+                    _released = false;
                     return [NoopFrame];
                 }
 

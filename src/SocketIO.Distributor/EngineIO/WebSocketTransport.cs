@@ -141,17 +141,21 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
 
         if (packet.Type == EnginePacketType.Upgrade)
         {
-            lock (_gate)
-            {
-                _probing = false;
-            }
-
-            Session.CompleteUpgrade(this);
-            return true;
+            // A "5" for an upgrade abandoned meanwhile (timeout, session closed) ends this candidate only.
+            return Session.CompleteUpgrade(this);
         }
 
         // Anything else during the probe: drop the candidate transport, keep the session on polling.
         return false;
+    }
+
+    /// <summary>The upgrade completed: this transport now carries the session's frames.</summary>
+    public void EndProbe()
+    {
+        lock (_gate)
+        {
+            _probing = false;
+        }
     }
 
     public override void OnFramesQueued()
@@ -237,14 +241,23 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
 
     public override void Close(bool flush)
     {
+        bool startWriter;
         bool closeNow;
         lock (_gate)
         {
             _closeRequested = true;
+
+            // Frames queued by another thread that has not yet called OnFramesQueued still go out.
+            startWriter = flush && !_writing && !_probing && !_closed && Session.HasQueued(this);
+            _writing |= startWriter;
             closeNow = !_writing || !flush;
         }
 
-        if (closeNow)
+        if (startWriter)
+        {
+            _ = WriteQueuedAsync();
+        }
+        else if (closeNow)
         {
             _ = CloseSocketAsync(WebSocketCloseStatus.NormalClosure);
         }

@@ -124,7 +124,16 @@ internal sealed partial class SocketClient
             return;
         }
 
-        _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection closed meanwhile; OnClose has already told the handler.
+            return;
+        }
+
         var payload = Session.ProtocolVersion == EngineProtocolVersion.V3
             ? ReadOnlySpan<byte>.Empty
             : Encoding.UTF8.GetBytes($"{{\"sid\":\"{socket.Id}\"}}");
