@@ -66,11 +66,11 @@ public sealed class BroadcastOperator
         var backend = _namespace.Backend;
         var frames = backend.Codec.EncodeEvent(ev, args).EventFrames(_namespace.Name, -1);
         var router = backend.Router;
-        if (TryLocalTargets(out var targets))
+        if (TryDirectTargets(out var targets))
         {
-            foreach (var socket in targets)
+            foreach (var (distributorId, socketId) in targets)
             {
-                router.SendToSocket(socket.DistributorId, socket.Id, _flags, frames);
+                router.SendToSocket(distributorId, socketId, _flags, frames);
             }
 
             return;
@@ -127,10 +127,11 @@ public sealed class BroadcastOperator
     }
 
     /// <summary>
-    /// True when every targeted room is the id of a socket of this backend and every excluded room
-    /// is one too: then the targets are known here, and each gets the frames directly.
+    /// True when every targeted room is a socket id and every excluded room is one too: then each
+    /// target gets the frames directly from its distributor. A socket of this backend is known here;
+    /// another socket's id names its distributor (<c>&lt;distributorId&gt;.&lt;random&gt;</c>), which must be live.
     /// </summary>
-    private bool TryLocalTargets(out List<BackendSocket> targets)
+    private bool TryDirectTargets(out List<(string DistributorId, string SocketId)> targets)
     {
         targets = [];
         if (_rooms.Length == 0)
@@ -140,23 +141,42 @@ public sealed class BroadcastOperator
 
         foreach (var room in _rooms)
         {
-            if (!_namespace.Sockets.TryGetValue(room, out var socket))
+            if (_namespace.Sockets.TryGetValue(room, out var socket))
+            {
+                targets.Add((socket.DistributorId, socket.Id));
+            }
+            else if (DistributorOf(room) is { } distributorId)
+            {
+                targets.Add((distributorId, room));
+            }
+            else
             {
                 return false;
             }
-
-            targets.Add(socket);
         }
 
         foreach (var room in _except)
         {
-            if (!_namespace.Sockets.ContainsKey(room))
+            if (!_namespace.Sockets.ContainsKey(room) && DistributorOf(room) is null)
             {
                 return false;
             }
         }
 
-        targets.RemoveAll(s => Array.IndexOf(_except, s.Id) >= 0);
+        targets.RemoveAll(t => Array.IndexOf(_except, t.SocketId) >= 0);
         return true;
+    }
+
+    /// <summary>The live distributor a socket id names, or null if <paramref name="room"/> is not such an id.</summary>
+    private string? DistributorOf(string room)
+    {
+        var dot = room.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || dot == room.Length - 1)
+        {
+            return null;
+        }
+
+        var distributorId = room[..dot];
+        return _namespace.Backend.Membership.IsLive(distributorId) ? distributorId : null;
     }
 }

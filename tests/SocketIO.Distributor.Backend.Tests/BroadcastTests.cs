@@ -120,6 +120,22 @@ public sealed class BroadcastTests
     }
 
     [Fact]
+    public async Task Emit_to_a_socket_another_backend_serves_goes_straight_to_the_distributor_its_id_names()
+    {
+        // Regression: io.To(socketId) for a socket of another replica was published on a room channel
+        // nobody subscribes to, so private messages between users on different replicas were lost.
+        await using var h = await BackendHarness.StartAsync(b => b.Of("/"), distributors: ["d1", "d2"]);
+        await h.DistributorsSeenAsync("/", 2);
+
+        h.Backend.Of("/").To("d2.elsewhere").Emit("private", "psst");
+        h.Backend.Of("/").To("d3.nobody-serves-d3").Emit("lost", "x");
+
+        var direct = await h.SentAsync("d2.elsewhere", "42[\"private\"", h.D2);
+        Assert.Equal(["42[\"private\",\"psst\"]"], BackendHarness.Text(direct.Frames));
+        Assert.Empty(h.D1.ReceivedOf<SendToSocket>());
+    }
+
+    [Fact]
     public async Task Reserved_event_names_are_refused()
     {
         await using var h = await BackendHarness.StartAsync(b => b.Of("/"));
