@@ -14,6 +14,7 @@ namespace SocketIO.Distributor.Backend;
 internal sealed class BackendRouter
 {
     private readonly RedisBus _bus;
+    private readonly ChannelSequencer _sequencer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _commands = new();
@@ -24,6 +25,7 @@ internal sealed class BackendRouter
     public BackendRouter(RedisBus bus, string backendId, TimeProvider time, ILogger logger)
     {
         _bus = bus;
+        _sequencer = new ChannelSequencer(bus);
         _time = time;
         _logger = logger;
         BackendId = backendId;
@@ -45,7 +47,7 @@ internal sealed class BackendRouter
     /// <summary>Sends frames to one socket through the distributor that holds it.</summary>
     public void SendToSocket(string distributorId, string socketId, EmitFlags flags, EngineFrame[] frames)
     {
-        Publish(Channels.Distributor(distributorId), new SendToSocket(socketId, flags, frames));
+        _sequencer.Publish(Channels.Distributor(distributorId), sequence => new SendToSocket(socketId, flags, frames, BackendId, sequence).Encode());
         BackendMetrics.EmitsOut.Add(1);
     }
 
@@ -56,16 +58,18 @@ internal sealed class BackendRouter
     public void Broadcast(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames)
     {
         var sequence = (ulong)Interlocked.Increment(ref _lastSequence);
-        var bytes = new Broadcast(nsp, rooms, except, flags, BackendId, sequence, frames).Encode();
+        var broadcast = new Broadcast(nsp, rooms, except, flags, BackendId, sequence, frames);
         if (rooms.Count == 0)
         {
-            _bus.Publish(Channels.Namespace(nsp), bytes);
+            _sequencer.Publish(Channels.Namespace(nsp), n => (broadcast with { ChannelSequence = n }).Encode());
         }
         else
         {
+            // The same broadcast (same origin and sequence, so it is delivered once) on each room's
+            // channel, numbered per channel.
             foreach (var room in rooms)
             {
-                _bus.Publish(Channels.Room(nsp, room), bytes);
+                _sequencer.Publish(Channels.Room(nsp, room), n => (broadcast with { ChannelSequence = n }).Encode());
             }
         }
 

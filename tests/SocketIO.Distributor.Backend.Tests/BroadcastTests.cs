@@ -1,5 +1,6 @@
 using SocketIO.Distributor.Backend.Tests.Harness;
 using SocketIO.Distributor.Protocol.Bus;
+using SocketIO.Distributor.Testing;
 
 namespace SocketIO.Distributor.Backend.Tests;
 
@@ -133,6 +134,33 @@ public sealed class BroadcastTests
         var direct = await h.SentAsync("d2.elsewhere", "42[\"private\"", h.D2);
         Assert.Equal(["42[\"private\",\"psst\"]"], BackendHarness.Text(direct.Frames));
         Assert.Empty(h.D1.ReceivedOf<SendToSocket>());
+    }
+
+    [Fact]
+    public async Task Each_channel_numbers_its_messages_so_distributors_can_count_what_redis_dropped()
+    {
+        await using var h = await BackendHarness.StartAsync(b => b.Of("/chat"));
+        var socket = await h.ConnectAsync("s1", "/chat");
+        var nsp = h.D1.Channels.Namespace("/chat");
+
+        for (var i = 0; i < 3; i++)
+        {
+            h.Backend.Of("/chat").Emit("news", i);
+            socket.Emit("direct", i);
+        }
+
+        await Eventually.TrueAsync(
+            () => h.D1.ReceivedOf<Broadcast>(nsp).Count == 3 && h.D1.ReceivedOf<SendToSocket>().Count(m => m.SocketId == "s1") >= 3,
+            "three broadcasts and three direct emits");
+        var broadcasts = h.D1.ReceivedOf<Broadcast>(nsp).Select(b => b.ChannelSequence).ToList();
+        var sent = h.D1.ReceivedOf<SendToSocket>().Where(m => BackendHarness.Text(m.Frames)[0].StartsWith("42/chat,[\"direct\"", StringComparison.Ordinal)).ToList();
+        Assert.All(sent, m => Assert.Equal("b1", m.SenderId));
+        var direct = sent.Select(m => m.ChannelSequence).ToList();
+
+        Assert.Equal([1UL, 2UL, 3UL], broadcasts);
+        Assert.Equal(3, direct.Count);
+        Assert.Equal(direct.Order(), direct);
+        Assert.Equal(direct[0] + 2, direct[2]);
     }
 
     [Fact]

@@ -17,12 +17,15 @@ public enum EmitFlags : byte
 /// Frames for one socket, sent to the distributor that holds it. The frames are a Socket.IO packet
 /// encoded once by the backend (an Engine.IO message text frame) and its binary attachments; the
 /// distributor writes them unchanged.
-/// Layout: <c>socketId: str, flags: u8, frames: frames</c>.
+/// Layout: <c>socketId: str, flags: u8, frames: frames, senderId: str, channelSequence: u64</c>
+/// (the last two were appended; a message without them has sequence 0: not tracked).
 /// </summary>
 /// <param name="SocketId">The socket.</param>
 /// <param name="Flags">Emit flags.</param>
 /// <param name="Frames">The frames to write, in order.</param>
-public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyList<EngineFrame> Frames) : IBusMessage
+/// <param name="SenderId">The publishing process.</param>
+/// <param name="ChannelSequence">1, 2, 3... per sender and channel, so receivers can count messages Redis dropped; 0 when not tracked.</param>
+public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyList<EngineFrame> Frames, string SenderId = "", ulong ChannelSequence = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -31,11 +34,20 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
         writer.WriteString(SocketId);
         writer.WriteByte((byte)Flags);
         writer.WriteFrames(Frames);
+        writer.WriteString(SenderId);
+        writer.WriteVarUInt(ChannelSequence);
         return writer.ToArray();
     }
 
-    internal static SendToSocket Read(ref BusReader reader) =>
-        new(reader.ReadString(), (EmitFlags)reader.ReadByte(), reader.ReadFrames());
+    internal static SendToSocket Read(ref BusReader reader)
+    {
+        var socketId = reader.ReadString();
+        var flags = (EmitFlags)reader.ReadByte();
+        var frames = reader.ReadFrames();
+        return reader.HasMore
+            ? new SendToSocket(socketId, flags, frames, reader.ReadString(), reader.ReadVarUInt())
+            : new SendToSocket(socketId, flags, frames);
+    }
 
     internal static int FramesSize(IReadOnlyList<EngineFrame> frames)
     {
@@ -53,7 +65,8 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
 /// Frames for every socket of a namespace, or of some rooms, except sockets in the excluded rooms.
 /// Published on the namespace channel (no rooms) or on each room's channel; a distributor that
 /// receives the same broadcast on several room channels delivers it once (by origin and sequence).
-/// Layout: <c>namespace: str, rooms: str[], except: str[], flags: u8, originId: str, sequence: u64, frames: frames</c>.
+/// Layout: <c>namespace: str, rooms: str[], except: str[], flags: u8, originId: str, sequence: u64, frames: frames, channelSequence: u64</c>
+/// (the last was appended; without it the channel sequence is 0: not tracked).
 /// </summary>
 /// <param name="Namespace">The namespace.</param>
 /// <param name="Rooms">The rooms (a union); empty for the whole namespace.</param>
@@ -62,6 +75,7 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
 /// <param name="OriginId">The sending process.</param>
 /// <param name="Sequence">A number unique per origin, for delivering a multi-room broadcast once.</param>
 /// <param name="Frames">The frames to write, in order.</param>
+/// <param name="ChannelSequence">1, 2, 3... per origin and channel, so receivers can count messages Redis dropped; 0 when not tracked.</param>
 public sealed record Broadcast(
     string Namespace,
     IReadOnlyCollection<string> Rooms,
@@ -69,7 +83,8 @@ public sealed record Broadcast(
     EmitFlags Flags,
     string OriginId,
     ulong Sequence,
-    IReadOnlyList<EngineFrame> Frames) : IBusMessage
+    IReadOnlyList<EngineFrame> Frames,
+    ulong ChannelSequence = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -82,9 +97,13 @@ public sealed record Broadcast(
         writer.WriteString(OriginId);
         writer.WriteVarUInt(Sequence);
         writer.WriteFrames(Frames);
+        writer.WriteVarUInt(ChannelSequence);
         return writer.ToArray();
     }
 
-    internal static Broadcast Read(ref BusReader reader) =>
-        new(reader.ReadString(), reader.ReadStrings(), reader.ReadStrings(), (EmitFlags)reader.ReadByte(), reader.ReadString(), reader.ReadVarUInt(), reader.ReadFrames());
+    internal static Broadcast Read(ref BusReader reader)
+    {
+        var broadcast = new Broadcast(reader.ReadString(), reader.ReadStrings(), reader.ReadStrings(), (EmitFlags)reader.ReadByte(), reader.ReadString(), reader.ReadVarUInt(), reader.ReadFrames());
+        return reader.HasMore ? broadcast with { ChannelSequence = reader.ReadVarUInt() } : broadcast;
+    }
 }

@@ -29,6 +29,9 @@ internal static class DistributorMetrics
     public static readonly Counter<long> RelayErrors =
         Meter.CreateCounter<long>("siod.distributor.relay_errors", description: "Bus messages that could not be decoded or routed");
 
+    public static readonly Counter<long> MessagesLost =
+        Meter.CreateCounter<long>("siod.distributor.messages_lost", description: "Messages from backends that never arrived (gaps in channel sequence numbers)");
+
     public static readonly Counter<long> ConnectsRefused =
         Meter.CreateCounter<long>("siod.distributor.connects_refused", description: "CONNECTs refused (middleware, backend, no backend, timeout)");
 

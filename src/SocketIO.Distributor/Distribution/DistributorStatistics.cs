@@ -11,6 +11,7 @@ public sealed class DistributorStatistics
     private long _packetsToBackends;
     private long _connectRequests;
     private long _commands;
+    private long _lost;
 
     /// <summary>Messages for one socket (<c>SendToSocket</c>) received from backends.</summary>
     public long DirectMessagesReceived => Interlocked.Read(ref _directMessages);
@@ -27,6 +28,9 @@ public sealed class DistributorStatistics
     /// <summary>Socket commands (join, leave, disconnect) received from backends.</summary>
     public long CommandsReceived => Interlocked.Read(ref _commands);
 
+    /// <summary>Messages from backends that never arrived, found by gaps in their channel sequence numbers.</summary>
+    public long MessagesLost => Interlocked.Read(ref _lost);
+
     internal void OnDirectMessage() => Interlocked.Increment(ref _directMessages);
 
     internal void OnBroadcast() => Interlocked.Increment(ref _broadcasts);
@@ -36,4 +40,6 @@ public sealed class DistributorStatistics
     internal void OnConnectRequest() => Interlocked.Increment(ref _connectRequests);
 
     internal void OnCommand() => Interlocked.Increment(ref _commands);
+
+    internal void OnMessagesLost(long count) => Interlocked.Add(ref _lost, count);
 }

@@ -265,7 +265,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
 
     private RelaySocket? FindSocket(string id) => _sockets.GetValueOrDefault(id);
 
-    private void OnRoomMessage(ReadOnlyMemory<byte> bytes) => _distributor.OnNamespaceMessage(this, bytes);
+    private void OnRoomMessage(string channel, ReadOnlyMemory<byte> bytes) => _distributor.OnNamespaceMessage(this, channel, bytes);
 
     private void Forget(RelaySocket relay)
     {

@@ -9,7 +9,7 @@ namespace SocketIO.Distributor.Distribution;
 /// unsubscribes when it loses its last, so it receives only the broadcasts it has members for.
 /// Every socket is also, implicitly, in the room named by its own id.
 /// </summary>
-internal sealed partial class RoomIndex(string nsp, RedisBus bus, Action<ReadOnlyMemory<byte>> onRoomMessage, ILogger logger)
+internal sealed partial class RoomIndex(string nsp, RedisBus bus, Action<string, ReadOnlyMemory<byte>> onRoomMessage, ILogger logger)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
@@ -152,7 +152,8 @@ internal sealed partial class RoomIndex(string nsp, RedisBus bus, Action<ReadOnl
     {
         try
         {
-            return await bus.SubscribeAsync(bus.Channels.Room(nsp, room), onRoomMessage);
+            var channel = bus.Channels.Room(nsp, room);
+            return await bus.SubscribeAsync(channel, bytes => onRoomMessage(channel, bytes));
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {

@@ -13,6 +13,7 @@ public sealed partial class SocketIODistributor
         {
             case SendToSocket send:
                 Statistics.OnDirectMessage();
+                CountGap(send.SenderId, Bus.Channels.Distributor(Id), send.ChannelSequence);
                 if (_sockets.TryGetValue(send.SocketId, out var target))
                 {
                     target.Deliver(send.Frames as Protocol.EngineIO.EngineFrame[] ?? [.. send.Frames], (send.Flags & EmitFlags.Volatile) != 0);
@@ -35,11 +36,12 @@ public sealed partial class SocketIODistributor
     }
 
     /// <summary>A namespace's channel or one of its room channels.</summary>
-    internal void OnNamespaceMessage(RelayNamespace relay, ReadOnlyMemory<byte> bytes)
+    internal void OnNamespaceMessage(RelayNamespace relay, string channel, ReadOnlyMemory<byte> bytes)
     {
         switch (Decode(bytes))
         {
             case Broadcast broadcast:
+                CountGap(broadcast.OriginId, channel, broadcast.ChannelSequence);
                 relay.OnBroadcast(broadcast);
                 break;
             case RemoteQuery query:
@@ -135,6 +137,18 @@ public sealed partial class SocketIODistributor
         {
             DistributorMetrics.RelayErrors.Add(1);
             Log.QueryFailed(Logger, ex, relay.Name);
+        }
+    }
+
+    /// <summary>Counts messages from <paramref name="sender"/> that Redis dropped on <paramref name="channel"/>.</summary>
+    private void CountGap(string sender, string channel, ulong sequence)
+    {
+        var missing = _gaps.Observe(sender, channel, sequence);
+        if (missing > 0)
+        {
+            Statistics.OnMessagesLost((long)missing);
+            DistributorMetrics.MessagesLost.Add((long)missing);
+            Log.MessagesLost(Logger, (long)missing, sender, channel);
         }
     }
 

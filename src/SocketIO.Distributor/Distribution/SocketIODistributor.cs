@@ -18,6 +18,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ConnectResult>> _pendingConnects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RelayNamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<BusSubscription> _subscriptions = [];
+    private readonly SequenceGaps _gaps = new();
     private readonly ILoggerFactory _loggerFactory;
     private readonly long _startedAt;
     private RedisBus? _bus;
@@ -96,7 +97,8 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         {
             var relay = new RelayNamespace(this, name);
             _namespaces[name] = relay;
-            _subscriptions.Add(await _bus.SubscribeAsync(_bus.Channels.Namespace(name), bytes => OnNamespaceMessage(relay, bytes)));
+            var channel = _bus.Channels.Namespace(name);
+            _subscriptions.Add(await _bus.SubscribeAsync(channel, bytes => OnNamespaceMessage(relay, channel, bytes)));
         }
 
         _subscriptions.Add(await _bus.SubscribeAsync(_bus.Channels.Distributor(Id), OnInboxMessage));
