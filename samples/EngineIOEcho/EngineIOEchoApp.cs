@@ -9,7 +9,10 @@ namespace EngineIOEcho;
 public static class EngineIOEchoApp
 {
     /// <summary>Builds the host; <paramref name="args"/> are the usual ASP.NET Core arguments (<c>--urls</c>).</summary>
-    public static WebApplication Create(string[] args)
+    public static WebApplication Create(string[] args) => Create(args, configure: null);
+
+    /// <summary>Builds the host with changed options (tests that must not race the 300 ms heartbeat).</summary>
+    public static WebApplication Create(string[] args, Action<EngineOptions>? configure)
     {
         var builder = WebApplication.CreateBuilder(args);
         var app = builder.Build();
@@ -21,6 +24,7 @@ public static class EngineIOEchoApp
             MaxPayload = 1_000_000,
         };
         options.AllowedOrigins.Add("*");
+        configure?.Invoke(options);
         var server = new EngineServer(
             options,
             new EchoConnectionHandler(),

@@ -37,6 +37,10 @@ internal sealed class WireServer : IAsyncDisposable
     public static Task<WireServer> StartEngineIOAsync() =>
         StartAsync(EngineIOUrlVariable, "/engine.io/", EngineIOEcho.EngineIOEchoApp.Create);
 
+    /// <summary>The Engine.IO echo host with changed options (for example no heartbeat to race with).</summary>
+    public static Task<WireServer> StartEngineIOAsync(Action<global::SocketIO.Distributor.EngineIO.EngineOptions> configure) =>
+        StartAsync(EngineIOUrlVariable, "/engine.io/", args => EngineIOEcho.EngineIOEchoApp.Create(args, configure));
+
     /// <summary>Starts (or points at) the Socket.IO echo host: path /socket.io/, pingInterval 300, pingTimeout 200, connectTimeout 1000.</summary>
     public static Task<WireServer> StartSocketIOAsync() =>
         StartAsync(SocketIOUrlVariable, "/socket.io/", SocketIOEcho.SocketIOEchoApp.Create);

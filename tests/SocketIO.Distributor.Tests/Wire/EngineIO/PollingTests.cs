@@ -81,7 +81,9 @@ public sealed class PollingTests
     [Fact]
     public async Task Cancelled_poll_request_closes_the_session()
     {
-        await using var server = await WireServer.StartEngineIOAsync();
+        // Regression (flaky in CI): with the 300 ms heartbeat, a ping could be written to the aborted
+        // request before the server saw the abort, and the session rightly lived on. No heartbeat here.
+        await using var server = await WireServer.StartEngineIOAsync(o => o.PingInterval = TimeSpan.FromMinutes(5));
         using var client = new EngineIOWireClient(server);
         var open = await client.HandshakeAsync();
 
