@@ -39,21 +39,15 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             return;
         }
 
+        List<EngineFrame>? frames;
         try
         {
-            var frames = await WaitForFramesAsync(context.RequestAborted);
-            if (frames is null)
-            {
-                // The client went away while its poll was pending: the session ends with it.
-                Session.OnTransportClosed(this, "transport close");
-            }
-            else
-            {
-                await WriteFramesAsync(context, frames);
-            }
+            frames = await WaitForFramesAsync(context.RequestAborted);
         }
         finally
         {
+            // The poll is over once its frames are taken: the client may send its next GET as soon as
+            // it has this response, before this method has finished writing it.
             lock (_gate)
             {
                 _getActive = false;
@@ -61,11 +55,22 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             }
         }
 
+        if (frames is null)
+        {
+            // The client went away while its poll was pending: the session ends with it.
+            Session.OnTransportClosed(this, "transport close");
+        }
+
         bool finished;
         lock (_gate)
         {
             finished = _closing && !_finished;
             _finished |= finished;
+        }
+
+        if (frames is not null)
+        {
+            await WriteFramesAsync(context, frames);
         }
 
         if (finished)
@@ -84,6 +89,7 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
         }
 
         byte[]? buffer = null;
+        var released = false;
         try
         {
             var limit = Session.Options.MaxPayload;
@@ -152,6 +158,9 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                 Session.OnPacket(packet);
             }
 
+            // Done with the body: the client may send its next POST as soon as it reads "ok".
+            Release(ref _postActive);
+            released = true;
             context.Response.ContentType = "text/html";
             context.Response.ContentLength = 2;
             await context.Response.Body.WriteAsync("ok"u8.ToArray(), context.RequestAborted);
@@ -167,14 +176,22 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            lock (_gate)
+            if (!released)
             {
-                _postActive = false;
+                Release(ref _postActive);
             }
         }
     }
 
     public override void OnFramesQueued() => Signal();
+
+    private void Release(ref bool active)
+    {
+        lock (_gate)
+        {
+            active = false;
+        }
+    }
 
     private bool TryEnter(ref bool active)
     {

@@ -142,22 +142,6 @@ internal sealed class EngineIOWireClient : IDisposable
         return packets;
     }
 
-    /// <summary>
-    /// Starts a GET on a raw TCP connection, makes sure the request bytes are sent, then drops the
-    /// connection without reading the answer: a cancelled long-poll as the server sees it.
-    /// </summary>
-    public async Task SendAbortedPollAsync(string sid)
-    {
-        var uri = Server.HttpUri(Query(4, "polling", sid));
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(uri.Host, uri.Port).WithTimeout("TCP connect");
-        var stream = tcp.GetStream();
-        var request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        await stream.FlushAsync();
-        tcp.Client.Shutdown(SocketShutdown.Both);
-    }
-
     /// <summary>Splits a v3 (EIO=3) text payload <c>len:packet len:packet…</c>, lengths in UTF-16 units.</summary>
     public static List<string> DecodeV3Payload(string payload)
     {
