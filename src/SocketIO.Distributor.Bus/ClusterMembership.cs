@@ -132,25 +132,15 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var found = new Dictionary<string, MemberInfo>(StringComparer.Ordinal);
         var dead = new List<(MemberKind Kind, MemberInfo Member)>();
-        foreach (var kind in new[] { MemberKind.Distributor, MemberKind.Backend })
+        foreach (var member in await ReadEntriesAsync(_bus, _logger))
         {
-            var entries = await _bus.Database.HashGetAllAsync(_bus.Channels.Members(kind));
-            foreach (var entry in entries)
+            if (member.ExpiresAt < now)
             {
-                var member = Parse(entry.Value);
-                if (member is null)
-                {
-                    continue;
-                }
-
-                if (member.ExpiresAt < now)
-                {
-                    dead.Add((kind, member));
-                }
-                else
-                {
-                    found[member.Id] = member;
-                }
+                dead.Add((member.Kind, member));
+            }
+            else
+            {
+                found[member.Id] = member;
             }
         }
 
@@ -283,7 +273,32 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         }
     }
 
-    private MemberInfo? Parse(RedisValue value)
+    /// <summary>
+    /// Every entry of the members hashes, expired ones included (compare <see cref="MemberInfo.ExpiresAt"/>
+    /// with the clock); unreadable entries are logged and skipped.
+    /// </summary>
+    /// <param name="bus">The bus.</param>
+    /// <param name="logger">Where unreadable entries are logged.</param>
+    /// <returns>The entries.</returns>
+    public static async Task<IReadOnlyList<MemberInfo>> ReadEntriesAsync(RedisBus bus, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        var members = new List<MemberInfo>();
+        foreach (var kind in new[] { MemberKind.Distributor, MemberKind.Backend })
+        {
+            foreach (var entry in await bus.Database.HashGetAllAsync(bus.Channels.Members(kind)))
+            {
+                if (Parse(entry.Value, logger) is { } member)
+                {
+                    members.Add(member);
+                }
+            }
+        }
+
+        return members;
+    }
+
+    private static MemberInfo? Parse(RedisValue value, ILogger logger)
     {
         try
         {
@@ -292,7 +307,7 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            Log.BadEntry(_logger, ex);
+            Log.BadEntry(logger, ex);
             return null;
         }
     }

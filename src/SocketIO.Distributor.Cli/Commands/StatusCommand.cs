@@ -42,21 +42,8 @@ internal static class StatusCommand
     public static async Task<List<MemberInfo>> ReadMembersAsync(RedisBus bus)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var members = new List<MemberInfo>();
-        foreach (var kind in new[] { MemberKind.Distributor, MemberKind.Backend })
-        {
-            foreach (var entry in await bus.Database.HashGetAllAsync(bus.Channels.Members(kind)))
-            {
-                byte[]? bytes = entry.Value;
-                var member = bytes is null ? null : JsonSerializer.Deserialize(bytes, MemberInfoJsonContext.Default.MemberInfo);
-                if (member is not null && member.ExpiresAt >= now)
-                {
-                    members.Add(member);
-                }
-            }
-        }
-
-        return [.. members.OrderBy(m => m.Kind).ThenBy(m => m.Id, StringComparer.Ordinal)];
+        var members = await ClusterMembership.ReadEntriesAsync(bus, NullLogger.Instance);
+        return [.. members.Where(m => m.ExpiresAt >= now).OrderBy(m => m.Kind).ThenBy(m => m.Id, StringComparer.Ordinal)];
     }
 
     private static void Print(List<MemberInfo> members, TextWriter output)

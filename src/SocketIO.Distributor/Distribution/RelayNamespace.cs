@@ -72,9 +72,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         _sockets[socket.Id] = relay;
         _distributor.Register(relay);
         var answer = _distributor.ExpectConnectResult(socket.Id);
-        var bus = _distributor.Bus;
         _distributor.Statistics.OnConnectRequest();
-        bus.Publish(bus.Channels.Backend(backend.Id), new ConnectRequest(_distributor.Id, socket.Id, Name, relay.HandshakeJson, Recovered: false).Encode());
+        SendConnectRequest(relay, backend.Id, recovered: false);
         ConnectResult result;
         try
         {
@@ -196,30 +195,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         foreach (var relay in _sockets.Values.Where(s => s.BackendId == backendId))
         {
-            if (relay.IsAccepted)
-            {
-                MoveOrDisconnect(relay, backendId);
-            }
-            else
-            {
-                RetryConnect(relay, backendId);
-            }
+            MoveToAnotherBackend(relay, backendId);
         }
-    }
-
-    /// <summary>A CONNECT was waiting on a backend that died: ask another one, or refuse at once.</summary>
-    private void RetryConnect(RelaySocket relay, string deadBackendId)
-    {
-        var next = PickBackend(exclude: deadBackendId);
-        if (next is null)
-        {
-            _distributor.FailPendingConnect(relay.Id, $"No backend is serving namespace {Name}");
-            return;
-        }
-
-        relay.BackendId = next.Id;
-        var bus = _distributor.Bus;
-        bus.Publish(bus.Channels.Backend(next.Id), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, Recovered: false).Encode());
     }
 
     /// <summary>
@@ -230,24 +207,46 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.AcceptedAt < readStartedAt && !liveBackends.Contains(s.BackendId)))
         {
-            MoveOrDisconnect(relay, relay.BackendId);
+            MoveToAnotherBackend(relay, relay.BackendId);
         }
     }
 
-    private void MoveOrDisconnect(RelaySocket relay, string deadBackendId)
+    /// <summary>
+    /// The socket's backend died: ask another live one (a recovery CONNECT for an accepted socket, a
+    /// plain one for a CONNECT still waiting), or, when none is left, disconnect the socket or refuse
+    /// its CONNECT at once.
+    /// </summary>
+    private void MoveToAnotherBackend(RelaySocket relay, string deadBackendId)
     {
         var next = PickBackend(exclude: deadBackendId);
         if (next is null)
         {
-            Log.SocketOrphaned(Logger, relay.Id, Name, deadBackendId);
-            relay.RequestDisconnect(closeConnection: false);
+            if (relay.IsAccepted)
+            {
+                Log.SocketOrphaned(Logger, relay.Id, Name, deadBackendId);
+                relay.RequestDisconnect(closeConnection: false);
+            }
+            else
+            {
+                _distributor.FailPendingConnect(relay.Id, $"No backend is serving namespace {Name}");
+            }
+
             return;
         }
 
         relay.BackendId = next.Id;
-        relay.AcceptedAt = _distributor.Time.GetTimestamp();
+        if (relay.IsAccepted)
+        {
+            relay.AcceptedAt = _distributor.Time.GetTimestamp();
+        }
+
+        SendConnectRequest(relay, next.Id, recovered: relay.IsAccepted);
+    }
+
+    private void SendConnectRequest(RelaySocket relay, string backendId, bool recovered)
+    {
         var bus = _distributor.Bus;
-        bus.Publish(bus.Channels.Backend(next.Id), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, Recovered: true).Encode());
+        bus.Publish(bus.Channels.Backend(backendId), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, recovered).Encode());
     }
 
     /// <summary>The answer to a recovery CONNECT (a socket moved from a dead backend).</summary>

@@ -70,37 +70,31 @@ public sealed partial class SocketIODistributor
 
     private void OnConnectResult(ConnectResult result)
     {
-        if (_pendingConnects.TryRemove(result.SocketId, out var answer))
-        {
-            // Accept here, on the ordered inbox, so a broadcast the backend sends from its connection
-            // handler already counts this socket in (it is buffered until CONNECT is written).
-            if (result.Accepted && _sockets.TryGetValue(result.SocketId, out var accepted))
-            {
-                accepted.BackendId = result.BackendId;
-                accepted.AcceptedAt = Time.GetTimestamp();
-                accepted.IsAccepted = true;
-            }
-            else if (result.Accepted)
-            {
-                // The wait timed out or the client left just before the answer: the backend must forget it.
-                Bus.Publish(Bus.Channels.Backend(result.BackendId), new SocketDisconnected(result.SocketId, "transport close").Encode());
-            }
-
-            answer.TrySetResult(result);
-            return;
-        }
-
+        var waiting = _pendingConnects.TryRemove(result.SocketId, out var answer);
         if (_sockets.TryGetValue(result.SocketId, out var relay))
         {
-            RelayNamespace.OnRecoveryResult(relay, result);
-            return;
-        }
+            if (!waiting)
+            {
+                RelayNamespace.OnRecoveryResult(relay, result);
+                return;
+            }
 
-        if (result.Accepted)
+            // Accept here, on the ordered inbox, so a broadcast the backend sends from its connection
+            // handler already counts this socket in (it is buffered until CONNECT is written).
+            if (result.Accepted)
+            {
+                relay.BackendId = result.BackendId;
+                relay.AcceptedAt = Time.GetTimestamp();
+                relay.IsAccepted = true;
+            }
+        }
+        else if (result.Accepted)
         {
-            // The client left (or timed out) before the backend answered: tell the backend it is gone.
+            // The client left, or its wait timed out, before the answer: the backend must forget it.
             Bus.Publish(Bus.Channels.Backend(result.BackendId), new SocketDisconnected(result.SocketId, "transport close").Encode());
         }
+
+        answer?.TrySetResult(result);
     }
 
     private async Task OnSocketCommandAsync(SocketCommand command)

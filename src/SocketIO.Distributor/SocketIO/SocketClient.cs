@@ -102,15 +102,8 @@ internal sealed partial class SocketClient
 
     public void DisconnectSocket(ClientSocket socket, bool closeConnection)
     {
-        bool removed;
-        lock (_gate)
+        if (TryRemove(socket))
         {
-            removed = _sockets.Remove(socket);
-        }
-
-        if (removed)
-        {
-            socket.IsConnected = false;
             Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.Disconnect, socket.Namespace, -1, 0, default));
             NotifyDisconnect(socket, "server namespace disconnect");
         }
@@ -205,17 +198,25 @@ internal sealed partial class SocketClient
             return;
         }
 
-        bool removed;
-        lock (_gate)
+        if (TryRemove(socket))
         {
-            removed = _sockets.Remove(socket);
-        }
-
-        if (removed)
-        {
-            socket.IsConnected = false;
             NotifyDisconnect(socket, "client namespace disconnect");
         }
+    }
+
+    /// <summary>Takes the socket out of this connection's namespaces; false if it was not in them.</summary>
+    private bool TryRemove(ClientSocket socket)
+    {
+        lock (_gate)
+        {
+            if (!_sockets.Remove(socket))
+            {
+                return false;
+            }
+        }
+
+        socket.IsConnected = false;
+        return true;
     }
 
     private void NotifyDisconnect(ClientSocket socket, string reason)
