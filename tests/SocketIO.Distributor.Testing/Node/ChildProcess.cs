@@ -18,7 +18,8 @@ internal static class ChildProcess
         IEnumerable<string> arguments,
         string workingDirectory,
         TimeSpan timeout,
-        string missingProgramHint)
+        string missingProgramHint,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -35,6 +36,10 @@ internal static class ChildProcess
 
         startInfo.Environment["NO_COLOR"] = "1";
         startInfo.Environment["npm_config_update_notifier"] = "false";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = startInfo };
         try
