@@ -191,16 +191,12 @@ public sealed partial class EngineServer
 
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        if (session.Transport is not PollingTransport)
-        {
-            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
-            return;
-        }
-
+        // As engine.io: a WebSocket for a session that is already upgraded (or upgrading) is accepted
+        // and then closed, so the client sees an open followed by a close rather than an HTTP error.
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var transport = new WebSocketTransport(socket, probing: true);
         transport.Attach(session);
-        if (!session.TryBeginUpgrade(transport, _time))
+        if (session.Transport is not PollingTransport || !session.TryBeginUpgrade(transport, _time))
         {
             await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "upgrade not possible", context.RequestAborted);
             return;

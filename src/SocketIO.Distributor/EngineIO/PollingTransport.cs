@@ -15,6 +15,12 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     private static readonly EngineFrame CloseFrame = EngineFrame.Bare(EnginePacketType.Close);
     private static readonly EngineFrame NoopFrame = EngineFrame.Bare(EnginePacketType.Noop);
 
+    /// <summary>Stands for "answer 400": the poll waited while the session upgraded to WebSocket.</summary>
+    private static readonly List<EngineFrame> RefusedAfterUpgrade = [];
+
+    /// <summary>How long a poll sent during an upgrade waits after the probe for the client's <c>5</c> (engine.io checks every 100 ms).</summary>
+    private static readonly TimeSpan ProbeGrace = TimeSpan.FromMilliseconds(100);
+
     private readonly object _gate = new();
     private TaskCompletionSource? _pendingPoll;
     private bool _getActive;
@@ -34,15 +40,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     {
         if (!TryEnter(ref _getActive))
         {
-            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+            // The session is gone before the answer leaves, so the client's next request is refused too.
             Session.OnProtocolError("overlapping GET requests");
+            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
             return;
         }
 
         List<EngineFrame>? frames;
         try
         {
-            frames = await WaitForFramesAsync(context.RequestAborted);
+            frames = await WaitForFramesAsync(arrivedDuringUpgrade: Session.IsUpgrading, context.RequestAborted);
         }
         finally
         {
@@ -68,7 +75,12 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             _finished |= finished;
         }
 
-        if (frames is not null)
+        if (ReferenceEquals(frames, RefusedAfterUpgrade))
+        {
+            // The session moved to WebSocket while this poll waited: polling is over for it.
+            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+        }
+        else if (frames is not null)
         {
             await WriteFramesAsync(context, frames);
         }
@@ -83,8 +95,8 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     {
         if (!TryEnter(ref _postActive))
         {
-            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
             Session.OnProtocolError("overlapping POST requests");
+            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
             return;
         }
 
@@ -146,8 +158,9 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                 : PollingPayloadV3.Decode(body, IsOctetStream(context.Request.ContentType), packets);
             if (error != DecodeError.None)
             {
-                await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+                // Closed before the answer is written: a GET the client sends right after it gets 400.
                 Session.OnProtocolError($"invalid polling payload: {error}");
+                await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
                 return;
             }
 
@@ -269,8 +282,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
         Session.OnTransportFinished();
     }
 
-    private async Task<List<EngineFrame>?> WaitForFramesAsync(CancellationToken aborted)
+    /// <summary>
+    /// Waits for frames. A poll that arrived while a WebSocket was probing the session is not a real
+    /// client's (engine.io-client stops polling once it probes): once the probe is answered it is held
+    /// for <see cref="ProbeGrace"/>, so a client that sent <c>2probe</c> and <c>5</c> back to back and
+    /// then polled gets 400 (the upgrade completed) as with engine.io, and a client that waits for the
+    /// poll's noop before sending <c>5</c> still gets it.
+    /// </summary>
+    private async Task<List<EngineFrame>?> WaitForFramesAsync(bool arrivedDuringUpgrade, CancellationToken aborted)
     {
+        Task? grace = null;
         while (true)
         {
             TaskCompletionSource pending;
@@ -278,10 +299,11 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             {
                 if (_discarded)
                 {
-                    return [NoopFrame];
+                    return arrivedDuringUpgrade ? RefusedAfterUpgrade : [NoopFrame];
                 }
 
-                var frames = Session.TakeQueued(this);
+                var holding = arrivedDuringUpgrade && _released && grace is not { IsCompleted: true };
+                List<EngineFrame> frames = holding ? [] : Session.TakeQueued(this);
                 if (_closing)
                 {
                     frames.Add(CloseFrame);
@@ -293,11 +315,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                     return frames;
                 }
 
-                if (_released)
+                if (_released && !holding)
                 {
                     // One noop per probe: if the upgrade is then abandoned, polling goes on as before.
                     _released = false;
                     return [NoopFrame];
+                }
+
+                if (holding)
+                {
+                    grace ??= Task.Delay(ProbeGrace, time);
                 }
 
                 pending = _pendingPoll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -305,7 +332,7 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
 
             try
             {
-                await pending.Task.WaitAsync(aborted);
+                await (grace is null ? pending.Task : Task.WhenAny(pending.Task, grace)).WaitAsync(aborted);
             }
             catch (OperationCanceledException)
             {
