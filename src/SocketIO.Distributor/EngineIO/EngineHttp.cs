@@ -5,14 +5,14 @@ namespace SocketIO.Distributor.EngineIO;
 /// <summary>HTTP details of Engine.IO: error responses and CORS.</summary>
 internal static class EngineHttp
 {
-    public static async Task WriteErrorAsync(HttpContext context, EngineErrorCode code)
+    public static async Task WriteErrorAsync(HttpContext context, EngineErrorCode code, string? message = null)
     {
         if (context.Response.HasStarted)
         {
             return;
         }
 
-        var body = EngineErrors.Body(code);
+        var body = EngineErrors.Body(code, message);
         context.Response.StatusCode = code == EngineErrorCode.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.Length;

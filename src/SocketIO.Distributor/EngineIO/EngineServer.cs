@@ -117,7 +117,13 @@ public sealed partial class EngineServer
             return;
         }
 
-        await HandshakeAsync(context, version, transport);
+        var handshake = CaptureHandshake(context);
+        if (!await AdmitAsync(context, handshake))
+        {
+            return;
+        }
+
+        await HandshakeAsync(context, version, transport, handshake);
     }
 
     private async Task HandleSessionRequestAsync(HttpContext context, string sid, string transport, bool isWebSocket)
@@ -160,9 +166,8 @@ public sealed partial class EngineServer
         }
     }
 
-    private async Task HandshakeAsync(HttpContext context, EngineProtocolVersion version, string transportName)
+    private async Task HandshakeAsync(HttpContext context, EngineProtocolVersion version, string transportName, EngineHandshake handshake)
     {
-        var handshake = CaptureHandshake(context);
         if (transportName == "polling")
         {
             var polling = new PollingTransport(_time);
