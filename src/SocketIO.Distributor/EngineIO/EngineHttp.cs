@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 
 namespace SocketIO.Distributor.EngineIO;
@@ -17,6 +19,28 @@ internal static class EngineHttp
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Ends the request's TCP connection at once with a reset (SO_LINGER 0), dropping data the client
+    /// never took: a slow or faulty client does not keep the connection (and megabytes of unsent
+    /// frames in the kernel) alive after its session closed.
+    /// </summary>
+    public static void AbortConnection(HttpContext context)
+    {
+        try
+        {
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.LingerState = new LingerOption(enable: true, seconds: 0);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: the abort below is all that is left to do.
+        }
+
+        context.Abort();
     }
 
     /// <summary>True if the request's origin may use this server (CSRF protection for browsers).</summary>

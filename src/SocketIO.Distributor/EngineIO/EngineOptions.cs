@@ -69,6 +69,13 @@ public sealed class EngineOptions
     /// <summary>The most bytes waiting to be written to one client before it is disconnected. Default 16 MiB.</summary>
     public long MaxQueuedBytes { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// How long a WebSocket client may leave a write waiting (taking none of the frames sent to it)
+    /// before it is cut as too slow: its session closes with <c>slow client</c> and its TCP connection is
+    /// reset. The outbound queue limits bound memory; this bounds time. Default 10 s.
+    /// </summary>
+    public TimeSpan MaxWriteStall { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -102,6 +109,11 @@ public sealed class EngineOptions
         if (MaxQueuedPackets < 1 || MaxQueuedBytes < 1)
         {
             problems.Add("MaxQueuedPackets and MaxQueuedBytes must be positive.");
+        }
+
+        if (MaxWriteStall <= TimeSpan.Zero)
+        {
+            problems.Add($"MaxWriteStall must be positive (got {MaxWriteStall}), for example 00:00:10.");
         }
 
         if (UpgradeTimeout <= TimeSpan.Zero)

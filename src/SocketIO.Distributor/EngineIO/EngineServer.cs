@@ -177,7 +177,7 @@ public sealed partial class EngineServer
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var transport = new WebSocketTransport(socket, probing: false);
+        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
         Open(version, handshake, transport, upgrades: false);
         await transport.RunAsync(context.RequestAborted);
     }
@@ -199,7 +199,7 @@ public sealed partial class EngineServer
         // As engine.io: a WebSocket for a session that is already upgraded (or upgrading) is accepted
         // and then closed, so the client sees an open followed by a close rather than an HTTP error.
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var transport = new WebSocketTransport(socket, probing: true);
+        var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
         transport.Attach(session);
         if (session.Transport is not PollingTransport || !session.TryBeginUpgrade(transport, _time))
         {
