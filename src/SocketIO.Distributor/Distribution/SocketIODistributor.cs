@@ -50,6 +50,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         Id = options.DistributorId ?? EngineServer.NewSessionId()[..8];
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
+        server.Engine.ShutdownDrainWindow = options.DrainWindow;
     }
 
     /// <summary>This distributor's id; every socket id it assigns starts with it.</summary>

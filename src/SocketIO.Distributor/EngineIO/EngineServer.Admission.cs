@@ -12,20 +12,9 @@ public sealed partial class EngineServer
 {
     private static readonly byte[] DrainingBody = """{"code":503,"message":"Server draining: connect to another server"}"""u8.ToArray();
 
-    private volatile bool _draining;
-
-    /// <summary>True once <see cref="StopAcceptingHandshakes"/> was called: new sessions are refused with HTTP 503.</summary>
-    public bool IsDraining => _draining;
-
-    /// <summary>
-    /// Refuses every new handshake from now on with HTTP 503 and a JSON reason (existing sessions go on
-    /// until closed). Used when the distributor drains before it stops.
-    /// </summary>
-    public void StopAcceptingHandshakes() => _draining = true;
-
     private async Task<bool> AdmitAsync(HttpContext context, EngineHandshake handshake)
     {
-        if (_draining)
+        if (IsDraining)
         {
             if (!context.Response.HasStarted)
             {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketIO.Distributor.Distribution;
+using SocketIO.Distributor.Hosting;
 using SocketIO.Distributor.SocketIO;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,9 @@ public static class DistributorServiceCollectionExtensions
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetRequiredService<ILoggerFactory>()));
 
+        // Readiness for /readyz (MapSocketIOHealthChecks): Redis reachable, registered, not draining.
+        services.AddHealthChecks().AddCheck<DistributorHealthCheck>("socketio-distributor", tags: [DistributorHealthCheck.ReadyTag]);
+
         // First in line, so the distributor is connected before the web server takes requests.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DistributorHostedService>());
         return services;
@@ -55,6 +59,19 @@ public static class DistributorServiceCollectionExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken) => distributor.StartAsync(cancellationToken);
 
-        public Task StopAsync(CancellationToken cancellationToken) => distributor.StopAsync();
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            // The host's stopping already started the drain (MapSocketIO); wait for it, within the shutdown timeout.
+            try
+            {
+                await distributor.DrainAsync().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: StopAsync closes what is left at once.
+            }
+
+            await distributor.StopAsync();
+        }
     }
 }

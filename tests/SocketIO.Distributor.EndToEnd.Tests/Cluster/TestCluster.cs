@@ -53,10 +53,14 @@ public sealed class TestCluster : IAsyncDisposable
                 ConfigureBus(options.Bus);
                 options.Namespaces = namespaces;
                 options.StatsInterval = TimeSpan.Zero;
+
+                // A test's stop closes every session at once, as before draining existed (a test opts in).
+                options.DrainWindow = TimeSpan.Zero;
                 configure?.Invoke(options);
             });
             var app = builder.Build();
             app.MapSocketIO();
+            app.MapSocketIOHealthChecks();
             return app;
         });
         var distributor = new DistributorHost(host, host.Services.GetRequiredService<SocketIODistributor>());
