@@ -24,7 +24,7 @@ public sealed partial class SocketIODistributor
         [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "{Count} message(s) from {Sender} on {Channel} never arrived (Redis dropped them, e.g. after disconnecting a slow subscriber)")]
         public static partial void MessagesLost(ILogger logger, long count, string sender, string channel);
 
-        [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Distributor {Id}: {Connections} connections; sockets {Sockets}; {PacketsIn} packets in, {FramesOut} frames out; {RedisLosses} Redis connection losses")]
+        [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Distributor {Id}: {Connections} connections; sockets {Sockets}; {PacketsIn} packets relayed to backends, {FramesOut} frames out; {RedisLosses} Redis connection losses")]
         public static partial void Stats(ILogger logger, string id, int connections, string sockets, long packetsIn, long framesOut, long redisLosses);
     }
 }

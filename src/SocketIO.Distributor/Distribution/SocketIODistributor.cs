@@ -51,6 +51,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
         server.Engine.ShutdownDrainWindow = options.DrainWindow;
+        server.Engine.Metrics.Instance = Id;
     }
 
     /// <summary>This distributor's id; every socket id it assigns starts with it.</summary>
@@ -222,8 +223,8 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
             Id,
             Server.Engine.SessionCount,
             string.Join(", ", SocketCounts().Select(kv => $"{kv.Key}={kv.Value}")),
-            DistributorMetrics.TotalPacketsIn,
-            DistributorMetrics.TotalFramesOut,
+            Statistics.PacketsRelayedToBackends,
+            Server.Engine.Metrics.FramesSent,
             _bus?.ConnectionLosses ?? 0);
     }
 }

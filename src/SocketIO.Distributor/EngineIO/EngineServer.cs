@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -17,15 +18,16 @@ public sealed partial class EngineServer
     private readonly IEngineConnectionHandler _handler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly EngineSessionRegistry _sessions = new();
+    private readonly EngineSessionRegistry _sessions;
 
     /// <summary>Creates a server.</summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="handler">The layer above, told of sessions and messages.</param>
     /// <param name="time">The clock for heartbeats and timeouts.</param>
     /// <param name="logger">The log.</param>
+    /// <param name="meterFactory">Creates the meter of <see cref="Metrics"/>; null for a meter of its own.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
-    public EngineServer(EngineOptions options, IEngineConnectionHandler handler, TimeProvider time, ILogger<EngineServer> logger)
+    public EngineServer(EngineOptions options, IEngineConnectionHandler handler, TimeProvider time, ILogger<EngineServer> logger, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -35,6 +37,8 @@ public sealed partial class EngineServer
         }
 
         _options = options;
+        Metrics = new EngineMetrics(meterFactory);
+        _sessions = new EngineSessionRegistry(Metrics);
         _handler = handler;
         _time = time;
         _logger = logger;
@@ -42,6 +46,9 @@ public sealed partial class EngineServer
 
     /// <summary>The options in force.</summary>
     public EngineOptions Options => _options;
+
+    /// <summary>This server's counters (sessions, packets, frames, slow clients, protocol errors).</summary>
+    public EngineMetrics Metrics { get; }
 
     /// <summary>The number of open sessions.</summary>
     public int SessionCount => _sessions.Count;

@@ -164,8 +164,7 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                 return;
             }
 
-            EngineMetrics.PacketsIn.Add(packets.Count);
-            EngineMetrics.BytesIn.Add(length);
+            Session.Metrics.PacketsIn(packets.Count, length);
             foreach (var packet in packets)
             {
                 Session.OnPacket(packet);

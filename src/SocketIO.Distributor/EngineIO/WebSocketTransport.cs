@@ -145,8 +145,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
                 }
             }
 
-            EngineMetrics.PacketsIn.Add(1);
-            EngineMetrics.BytesIn.Add(length);
+            Session.Metrics.PacketsIn(1, length);
             var frame = buffer.AsMemory(0, length);
             var error = type == WebSocketMessageType.Text
                 ? EnginePacketCodec.DecodeText(frame, out var packet)
@@ -279,7 +278,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
             if (stalled)
             {
                 Log.WriteStalled(Session.Logger, Session.Id, _maxWriteStall);
-                EngineMetrics.SlowClientsDropped.Add(1);
+                Session.Metrics.SlowClient();
             }
 
             Session.OnTransportClosed(this, stalled ? "slow client" : "transport error");

@@ -33,7 +33,8 @@ public static class DistributorServiceCollectionExtensions
         services.AddSingleton(provider => new SocketIOServer(
             provider.GetRequiredService<DistributorOptions>().Server,
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
-            provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(provider => new SocketIODistributor(
             provider.GetRequiredService<DistributorOptions>(),
             provider.GetRequiredService<SocketIOServer>(),
