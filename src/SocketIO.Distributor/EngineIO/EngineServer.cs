@@ -205,10 +205,26 @@ public sealed partial class EngineServer
     {
         // As engine.io: a WebSocket for a session that is already upgraded (or upgrading) is accepted
         // and then closed, so the client sees an open followed by a close rather than an HTTP error.
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var reserved = session.TryReserveUpgrade();
+        System.Net.WebSockets.WebSocket socket;
+        try
+        {
+            socket = await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            if (reserved)
+            {
+                session.ReleaseUpgradeReservation();
+            }
+
+            throw;
+        }
+
+        using var accepted = socket;
         var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
         transport.Attach(session);
-        if (session.Transport is not PollingTransport || !session.TryBeginUpgrade(transport, _time))
+        if (!reserved || !session.TryBeginUpgrade(transport, _time))
         {
             await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "upgrade not possible", context.RequestAborted);
             return;

@@ -4,10 +4,10 @@ using System.Diagnostics;
 namespace SocketIO.Distributor.Testing.Node;
 
 /// <summary>The outcome of a child process: exit code (null if it was killed on timeout) and its output.</summary>
-internal sealed record ChildProcessResult(int? ExitCode, bool TimedOut, string Stdout, string Stderr);
+public sealed record ChildProcessResult(int? ExitCode, bool TimedOut, string Stdout, string Stderr);
 
 /// <summary>Runs a program to completion with a time limit, killing its whole process tree when the limit passes.</summary>
-internal static class ChildProcess
+public static class ChildProcess
 {
     /// <summary>How long to wait for output pipes to drain once the process tree is gone.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
