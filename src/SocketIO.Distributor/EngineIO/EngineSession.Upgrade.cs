@@ -131,6 +131,7 @@ public sealed partial class EngineSession
         }
 
         _upgradeTimer?.Dispose();
+        (_transport as PollingTransport)?.EndRelease();
     }
 
     private void OnUpgradeTimeout()
@@ -142,6 +143,7 @@ public sealed partial class EngineSession
             _upgrading = null;
         }
 
+        (_transport as PollingTransport)?.EndRelease();
         candidate?.Close(flush: false);
     }
 

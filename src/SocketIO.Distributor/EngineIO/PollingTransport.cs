@@ -27,6 +27,9 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     private bool _postActive;
     private bool _closing;
     private bool _released;
+
+    /// <summary>A poll already waited <see cref="ProbeGrace"/> in this probed upgrade: later ones need not.</summary>
+    private bool _graceServed;
     private bool _discarded;
     private bool _finished;
 
@@ -230,6 +233,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
         Signal();
     }
 
+    /// <summary>The probed upgrade was abandoned: polls wait for frames again.</summary>
+    public void EndRelease()
+    {
+        lock (_gate)
+        {
+            _released = false;
+            _graceServed = false;
+        }
+    }
+
     /// <summary>The session moved to WebSocket: any poll still pending ends with a noop.</summary>
     public void Discard()
     {
@@ -283,10 +296,11 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
 
     /// <summary>
     /// Waits for frames. A poll that arrived while a WebSocket was probing the session is not a real
-    /// client's (engine.io-client stops polling once it probes): once the probe is answered it is held
-    /// for <see cref="ProbeGrace"/>, so a client that sent <c>2probe</c> and <c>5</c> back to back and
-    /// then polled gets 400 (the upgrade completed) as with engine.io, and a client that waits for the
-    /// poll's noop before sending <c>5</c> still gets it.
+    /// client's (engine.io-client stops polling once it probes): once the probe is answered the first
+    /// such poll is held for <see cref="ProbeGrace"/>, so a client that sent <c>2probe</c> and <c>5</c>
+    /// back to back and then polled gets 400 (the upgrade completed) as with engine.io, and a client
+    /// that waits for the poll's noop before sending <c>5</c> still gets it. Until the upgrade ends,
+    /// every later poll gets its noop at once.
     /// </summary>
     private async Task<List<EngineFrame>?> WaitForFramesAsync(bool arrivedDuringUpgrade, CancellationToken aborted)
     {
@@ -301,7 +315,13 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                     return arrivedDuringUpgrade ? RefusedAfterUpgrade : [NoopFrame];
                 }
 
-                var holding = arrivedDuringUpgrade && _released && grace is not { IsCompleted: true };
+                if (grace is { IsCompleted: true })
+                {
+                    _graceServed = true;
+                }
+
+                // Frames waiting (an echo, a ping whose pong is due) are never held back.
+                var holding = arrivedDuringUpgrade && _released && !_graceServed && !Session.HasQueued(this);
                 List<EngineFrame> frames = holding ? [] : Session.TakeQueued(this);
                 if (_closing)
                 {
@@ -316,8 +336,8 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
 
                 if (_released && !holding)
                 {
-                    // One noop per probe: if the upgrade is then abandoned, polling goes on as before.
-                    _released = false;
+                    // Every poll gets a noop while the probed upgrade is under way (as engine.io's upgrade
+                    // check does); once it is abandoned, polling goes on as before.
                     return [NoopFrame];
                 }
 

@@ -56,6 +56,32 @@ public sealed class UpgradeTests
     }
 
     /// <summary>
+    /// As the newer suites' "closes any number of polling requests with Noop while upgrading": after the
+    /// probe is answered, every poll ends with a noop until the client sends <c>5</c>.
+    /// </summary>
+    [Fact]
+    public async Task Closes_any_number_of_polling_requests_with_a_noop_while_upgrading()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+        using var client = new EngineIOWireClient(server);
+        var open = await client.HandshakeAsync();
+        await using var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
+
+        await socket.SendTextAsync("2probe");
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            // The reference answers each such poll on its 100 ms upgrade check, so three of them can reach
+            // the host's 300 ms ping: a ping is answered (pong) and skipped, the noop must follow.
+            Assert.Equal("6", Assert.Single(await client.PollPacketsAsync(open.Sid, 1)));
+        }
+
+        await socket.SendTextAsync("5");
+        await socket.SendTextAsync("4hello");
+        Assert.Equal("4hello", await socket.ReceiveTextAsync());
+    }
+
+    /// <summary>
     /// As the original: <c>2probe</c> and <c>5</c> are sent back to back without waiting for <c>3probe</c>,
     /// and a poll follows at once; it must be refused, and the WebSocket must still echo.
     /// </summary>
