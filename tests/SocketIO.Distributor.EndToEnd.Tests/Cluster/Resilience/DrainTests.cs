@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using SocketIO.Distributor.Testing;
 using SocketIO.Distributor.Testing.Node;
+using SocketIO.Distributor.Testing.Resp;
 using Xunit.Abstractions;
 
 namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Resilience;
@@ -15,6 +16,17 @@ namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Resilience;
 public sealed class DrainTests(ITestOutputHelper output)
 {
     private const int Clients = 4;
+
+    private static Garnet.GarnetServer StartGarnet(int port)
+    {
+        var server = new Garnet.GarnetServer(new Garnet.server.GarnetServerOptions
+        {
+            EndPoints = [new IPEndPoint(IPAddress.Loopback, port)],
+            QuietMode = true,
+        });
+        server.Start();
+        return server;
+    }
 
     [Fact]
     public async Task Healthz_and_readyz_answer_200_on_a_registered_distributor()
@@ -30,6 +42,38 @@ public sealed class DrainTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.StartsWith("Healthy", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Readyz_turns_503_while_Redis_is_unreachable_and_200_again_once_it_is_back()
+    {
+        // A RESP server of this test's own, so it can be stopped and restarted on the same port.
+        var port = TestRedis.FreePort();
+        var garnet = StartGarnet(port);
+        try
+        {
+            await using var cluster = TestCluster.Create("readyz-redis");
+            var distributor = await cluster.StartDistributorAsync(["/chat"], o => o.Bus.Redis = $"127.0.0.1:{port}");
+            using var http = new HttpClient { BaseAddress = distributor.Host.BaseUri };
+            await Eventually.TrueAsync(() => distributor.Distributor.IsReady, "the distributor is registered");
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+
+            garnet.Dispose();
+            await Eventually.TrueAsync(() => !distributor.Distributor.IsReady, "the distributor notices that Redis is gone");
+            var down = await http.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.Contains("Redis is not reachable", await down.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+
+            // Back on the same port (empty): the distributor reconnects and registers again.
+            garnet = StartGarnet(port);
+            await Eventually.TrueAsync(() => distributor.Distributor.IsReady, "the distributor is ready again after Redis came back");
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        }
+        finally
+        {
+            garnet.Dispose();
+        }
     }
 
     [Fact]
