@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace SocketIO.Distributor.Distribution;
+
+/// <summary>
+/// Riding out a Redis outage: clients stay connected for up to <see cref="Bus.BusOptions.OutageTolerance"/>
+/// (what they send meanwhile is held by the bus, bounded and counted); past it, every client
+/// connection is closed with an Engine.IO close, which clients see as <c>transport close</c> and
+/// reconnect from (never a Socket.IO disconnect, which they would not reconnect from).
+/// </summary>
+public sealed partial class SocketIODistributor
+{
+    private static readonly TimeSpan OutageCheckInterval = TimeSpan.FromMilliseconds(250);
+    private ITimer? _outageTimer;
+    private int _closedForOutage;
+
+    private void StartOutageWatch() =>
+        _outageTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).CheckOutage(), this, OutageCheckInterval, OutageCheckInterval);
+
+    private void StopOutageWatch() => _outageTimer?.Dispose();
+
+    private void CheckOutage()
+    {
+        if (_bus is not { } bus)
+        {
+            return;
+        }
+
+        var outage = bus.OutageDuration;
+        if (outage == TimeSpan.Zero)
+        {
+            Interlocked.Exchange(ref _closedForOutage, 0);
+            return;
+        }
+
+        if (outage > Options.Bus.OutageTolerance && Interlocked.Exchange(ref _closedForOutage, 1) == 0)
+        {
+            var sessions = Server.Engine.SessionCount;
+            Log.OutageTooLong(Logger, outage.TotalSeconds, Options.Bus.OutageTolerance.TotalSeconds, sessions);
+            Server.Engine.CloseAll("transport close");
+        }
+    }
+}
