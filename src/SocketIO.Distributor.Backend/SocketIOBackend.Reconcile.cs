@@ -32,6 +32,9 @@ public sealed partial class SocketIOBackend
     /// </summary>
     public long PacketsLost => Interlocked.Read(ref _packetsLost);
 
+    /// <summary>True while every connection to Redis is up (false when not running and during an outage).</summary>
+    public bool IsRedisConnected => _bus?.IsConnected ?? false;
+
     private void WireReconciliation(ClusterMembership membership)
     {
         membership.Rejoined += OnRejoined;

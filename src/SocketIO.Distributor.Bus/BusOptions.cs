@@ -16,7 +16,7 @@ public sealed class BusOptions
     /// A process whose alive key was not refreshed for this long is dead: the key's TTL, so Redis's
     /// clock decides, not the hosts'. After a Redis reconnect, or when a process finds its own key gone
     /// (Redis restarted, or it was paused and declared dead), it re-registers and acts on no one's
-    /// absence for this long (a grace period in which everyone re-registers and reconciles). Default 6 s.
+    /// absence for twice this long (a grace period in which everyone re-registers and reconciles). Default 6 s.
     /// </summary>
     public TimeSpan MemberTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
@@ -25,8 +25,9 @@ public sealed class BusOptions
     /// publishes is held in a bounded buffer (<see cref="MaxOutageBufferMessages"/>,
     /// <see cref="MaxOutageBufferBytes"/>) and published in order after the reconnect; what does not fit
     /// is dropped and counted (<c>siod.bus.outage_dropped</c>, <see cref="RedisBus.MessagesDroppedInOutage"/>,
-    /// a warning), and receivers count the gaps in the sequence numbers. Commands are not queued by
-    /// StackExchange.Redis (its backlog would drop them silently at its timeout): they fail fast.
+    /// a warning), and receivers count the gaps in the sequence numbers (StackExchange.Redis's own
+    /// backlog is not used for them: it drops fire-and-forget messages silently at its timeout).
+    /// Other commands (heartbeats) fail after StackExchange.Redis's timeout and are retried.
     /// Past the tolerance a distributor closes its client connections with an Engine.IO close
     /// (clients see <c>transport close</c> and reconnect), never a Socket.IO disconnect. Default 30 s.
     /// </summary>

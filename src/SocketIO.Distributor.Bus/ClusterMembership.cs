@@ -14,10 +14,10 @@ namespace SocketIO.Distributor.Bus;
 /// A missing key is not always a death: after a Redis restart every key is gone. So after a Redis
 /// reconnect, or when a heartbeat finds this process's own key gone (Redis restarted or was flushed,
 /// or this process was paused or cut off long enough to be declared dead), it re-registers at once,
-/// raises <see cref="Rejoined"/> (its owner reconciles with the others), and for one
-/// <see cref="BusOptions.MemberTimeout"/> acts on no one's absence (a grace period in which everyone
-/// re-registers); <see cref="GraceEnded"/> follows. A departure announced with <see cref="MemberLeaving"/>
-/// counts at once, grace or not. Every command touches one key (Redis Cluster friendly).
+/// raises <see cref="Rejoined"/> (its owner reconciles with the others), and for two
+/// <see cref="BusOptions.MemberTimeout"/>s acts on no one's absence (a grace period in which everyone
+/// re-registers: two, as processes reconnect at different moments); <see cref="GraceEnded"/> follows.
+/// A departure announced with <see cref="MemberLeaving"/> counts at once, grace or not. Every command touches one key (Redis Cluster friendly).
 /// </para>
 /// </summary>
 public sealed partial class ClusterMembership : IAsyncDisposable
@@ -71,14 +71,14 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     /// <summary>
     /// This process re-registered after a Redis reconnect or after finding its alive key gone (the
     /// argument says which): the others may have lost messages or declared it dead, so its owner
-    /// reconciles. Raised on the heartbeat loop; handlers must not block.
+    /// reconciles. Raised on the heartbeat loop or a reconnect; handlers must not block.
     /// </summary>
     public event Action<string>? Rejoined;
 
     /// <summary>The grace period that followed a <see cref="Rejoined"/> is over: a second chance to reconcile with every member that re-registered meanwhile.</summary>
     public event Action? GraceEnded;
 
-    /// <summary>True while absences are not acted on: during a Redis outage and one member timeout after it, or after this process found its own key gone.</summary>
+    /// <summary>True while absences are not acted on: during a Redis outage and two member timeouts after it, or after this process found its own key gone.</summary>
     public bool InGrace => !_bus.IsConnected || _time.GetTimestamp() < Interlocked.Read(ref _graceUntil);
 
     /// <summary>The live members, as of the last check.</summary>
@@ -276,6 +276,12 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     {
         await StopLoopAsync();
         var self = _describe();
+        if (!_bus.IsConnected)
+        {
+            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, "no connection");
+            return;
+        }
+
         try
         {
             await _bus.Database.KeyDeleteAsync(_bus.Channels.Alive(self.Kind, self.Id));
@@ -374,9 +380,14 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts (or extends) the grace period: two member timeouts from now. One would do if every
+    /// process reconnected at the same moment; they do not (each retries on its own schedule), and a
+    /// member that reconnects later needs its own beat to re-register before its absence may count.
+    /// </summary>
     private void BeginGrace()
     {
-        Interlocked.Exchange(ref _graceUntil, _time.GetTimestamp() + (long)(_bus.Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency));
+        Interlocked.Exchange(ref _graceUntil, _time.GetTimestamp() + (long)(2 * _bus.Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency));
         Interlocked.Exchange(ref _graceEndPending, 1);
     }
 
@@ -540,10 +551,10 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Ignored an unreadable entry in the members hash")]
         public static partial void BadEntry(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "This process's alive key was gone (Redis restarted or was flushed, or this process was declared dead while paused or cut off): registered again; no absence is acted on for {Seconds} s while the cluster reconciles")]
+        [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "This process's alive key was gone (Redis restarted or was flushed, or this process was declared dead while paused or cut off): registered again; no absence is acted on for 2 x {Seconds} s while the cluster reconciles")]
         public static partial void OwnKeyMissing(ILogger logger, double seconds);
 
-        [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Redis reconnected: registered again; no absence is acted on for {Seconds} s while the cluster reconciles")]
+        [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Redis reconnected: registered again; no absence is acted on for 2 x {Seconds} s while the cluster reconciles")]
         public static partial void Reregistered(ILogger logger, double seconds);
 
         [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "Membership grace period over: absences count again")]

@@ -12,6 +12,12 @@ public sealed partial class RedisBus
     /// <summary>How often StackExchange.Redis checks its connections and retries a lost one (ms).</summary>
     private const int ReconnectIntervalMilliseconds = 500;
 
+    /// <summary>The most held messages published at once (pipelined) when the connection is back.</summary>
+    private const int FlushBatch = 256;
+
+    /// <summary>How long to wait before re-sending inbox messages that no subscriber took while settling.</summary>
+    private static readonly TimeSpan SettleRetryDelay = TimeSpan.FromMilliseconds(25);
+
     private readonly TimeProvider _time;
     private readonly Lock _outageGate = new();
     private readonly HashSet<(string Endpoint, ConnectionType Type)> _broken = [];
@@ -177,14 +183,24 @@ public sealed partial class RedisBus
         Raise(ConnectionRestored);
     }
 
-    /// <summary>Publishes the held messages in order; new publishes queue behind them until the buffer is empty.</summary>
+    /// <summary>
+    /// Publishes the held messages in order; new publishes queue behind them until the buffer is empty
+    /// and the settling period is over. During the settling period (one member timeout after the
+    /// reconnect) the other processes may not have re-subscribed yet: a message for one process's inbox
+    /// that reached no subscriber is kept and sent again (its channel's later messages stay behind it)
+    /// until a subscriber takes it or the period ends, when it is dropped and counted. On Redis
+    /// Cluster, where PUBLISH counts the subscribers of one node only, nothing is re-sent.
+    /// </summary>
     private async Task FlushHeldAsync()
     {
         await Task.Yield();
+        var settleUntil = _time.GetTimestamp() + (long)(Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency);
+        var countsReliable = ReceiverCountsReliable();
         var sent = 0;
         while (true)
         {
-            (string Channel, byte[] Message) next;
+            var settling = countsReliable && _time.GetTimestamp() < settleUntil;
+            var batch = new List<(string Channel, byte[] Message)>(FlushBatch);
             lock (_outageGate)
             {
                 if (_broken.Count > 0)
@@ -194,7 +210,14 @@ public sealed partial class RedisBus
                     return;
                 }
 
-                if (_held.First is not { } first)
+                while (batch.Count < FlushBatch && _held.First is { } first)
+                {
+                    batch.Add(first.Value);
+                    _held.RemoveFirst();
+                    _heldBytes -= first.Value.Message.Length;
+                }
+
+                if (batch.Count == 0 && !settling)
                 {
                     _holding = false;
                     _flushing = false;
@@ -205,30 +228,98 @@ public sealed partial class RedisBus
 
                     return;
                 }
-
-                next = first.Value;
-                _held.RemoveFirst();
-                _heldBytes -= next.Message.Length;
             }
 
+            if (batch.Count == 0)
+            {
+                await Task.Delay(SettleRetryDelay, _time);
+                continue;
+            }
+
+            List<(string Channel, byte[] Message)> unreceived;
             try
             {
-                _subscriber.Publish(RedisChannel.Literal(next.Channel), next.Message, CommandFlags.FireAndForget);
-                BusMetrics.MessagesPublished.Add(1);
-                BusMetrics.BytesPublished.Add(next.Message.Length);
-                sent++;
+                unreceived = await PublishBatchAsync(batch, settling);
             }
-            catch (RedisConnectionException)
+            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
             {
+                Requeue(batch);
                 lock (_outageGate)
                 {
-                    _held.AddFirst(next);
-                    _heldBytes += next.Message.Length;
                     _flushing = false;
                 }
 
                 return;
             }
+
+            sent += batch.Count - unreceived.Count;
+            if (unreceived.Count > 0)
+            {
+                Requeue(unreceived);
+                await Task.Delay(SettleRetryDelay, _time);
+            }
+        }
+    }
+
+    /// <summary>Publishes a batch (pipelined, in order); returns the inbox messages no subscriber took while settling.</summary>
+    private async Task<List<(string Channel, byte[] Message)>> PublishBatchAsync(List<(string Channel, byte[] Message)> batch, bool settling)
+    {
+        if (!settling)
+        {
+            foreach (var (channel, message) in batch)
+            {
+                _subscriber.Publish(RedisChannel.Literal(channel), message, CommandFlags.FireAndForget);
+                BusMetrics.MessagesPublished.Add(1);
+                BusMetrics.BytesPublished.Add(message.Length);
+            }
+
+            return [];
+        }
+
+        var receivers = batch.Select(m => _subscriber.PublishAsync(RedisChannel.Literal(m.Channel), m.Message)).ToList();
+        await Task.WhenAll(receivers);
+        var unreceived = new List<(string Channel, byte[] Message)>();
+        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (channel, message) = batch[i];
+            if (stalled.Contains(channel) || (receivers[i].Result == 0 && Channels.IsInbox(channel)))
+            {
+                stalled.Add(channel);
+                unreceived.Add(batch[i]);
+                continue;
+            }
+
+            BusMetrics.MessagesPublished.Add(1);
+            BusMetrics.BytesPublished.Add(message.Length);
+        }
+
+        return unreceived;
+    }
+
+    /// <summary>Puts messages back at the head of the buffer, in their order.</summary>
+    private void Requeue(List<(string Channel, byte[] Message)> messages)
+    {
+        lock (_outageGate)
+        {
+            for (var i = messages.Count - 1; i >= 0; i--)
+            {
+                _held.AddFirst(messages[i]);
+                _heldBytes += messages[i].Message.Length;
+            }
+        }
+    }
+
+    /// <summary>PUBLISH counts every subscriber on a single Redis; on a cluster only the receiving node's.</summary>
+    private bool ReceiverCountsReliable()
+    {
+        try
+        {
+            return !_connection.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+        }
+        catch (RedisException)
+        {
+            return false;
         }
     }
 

@@ -75,9 +75,10 @@ public sealed partial class RedisBus : IAsyncDisposable
         configuration.ClientName ??= "siod";
         configuration.IncludeDetailInExceptions = true;
 
-        // Commands issued while disconnected fail at once instead of waiting in the library's backlog,
-        // which would drop them silently at their timeout: publishes go to our own bounded, counted buffer.
-        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Publishes during a known outage go to our own bounded, counted buffer (RedisBus.Outage.cs), not
+        // to the library's backlog, which would drop fire-and-forget messages silently at their timeout.
+        // Other commands keep the library's default (wait in its backlog until the timeout): with
+        // FailFast, the lazily connected subscription connection made the first SUBSCRIBE fail.
         configuration.ReconnectRetryPolicy ??= new LinearRetry(ReconnectIntervalMilliseconds);
         configuration.HeartbeatInterval = TimeSpan.FromMilliseconds(ReconnectIntervalMilliseconds);
         try

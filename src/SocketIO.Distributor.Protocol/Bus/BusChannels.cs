@@ -52,4 +52,15 @@ public sealed class BusChannels(string prefix)
     /// <param name="id">The member id.</param>
     /// <returns>The key.</returns>
     public string Alive(MemberKind kind, string id) => kind == MemberKind.Distributor ? $"{Prefix}:alive:distributor:{id}" : $"{Prefix}:alive:backend:{id}";
+
+    /// <summary>True if <paramref name="channel"/> is one process's inbox (exactly one subscriber when that process is up).</summary>
+    /// <param name="channel">A channel name.</param>
+    /// <returns>True for a distributor's or a backend's inbox.</returns>
+    public bool IsInbox(string channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return channel.Length > Prefix.Length + 3
+            && channel.StartsWith(Prefix, StringComparison.Ordinal)
+            && (channel.AsSpan(Prefix.Length).StartsWith(":d:", StringComparison.Ordinal) || channel.AsSpan(Prefix.Length).StartsWith(":b:", StringComparison.Ordinal));
+    }
 }

@@ -14,6 +14,9 @@ public sealed partial class SocketIODistributor
     private ITimer? _outageTimer;
     private int _closedForOutage;
 
+    /// <summary>True while every connection to Redis is up (false before start and during an outage).</summary>
+    public bool IsRedisConnected => _bus?.IsConnected ?? false;
+
     private void StartOutageWatch() =>
         _outageTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).CheckOutage(), this, OutageCheckInterval, OutageCheckInterval);
 
