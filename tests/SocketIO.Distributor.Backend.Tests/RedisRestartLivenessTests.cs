@@ -136,7 +136,7 @@ public sealed class RedisRestartLivenessTests(ITestOutputHelper output)
         await Eventually.TrueAsync(() => received.Contains("after"), "a message after the outage arrives");
         output.WriteLine(string.Join(", ", received));
         Assert.Equal(["before", "during 0", "during 1", "during 2", "during 3", "during 4", "after"], received);
-        Assert.Equal(5, bus.MessagesHeldInOutage);
+        Assert.InRange(bus.MessagesHeldInOutage, 5, 6); // "after" too, if sent within the settling period after the reconnect
         Assert.Equal(TimeSpan.Zero, bus.OutageDuration);
     }
 

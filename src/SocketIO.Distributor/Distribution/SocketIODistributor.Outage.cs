@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.EngineIO;
 
 namespace SocketIO.Distributor.Distribution;
 
@@ -21,6 +22,22 @@ public sealed partial class SocketIODistributor
         _outageTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).CheckOutage(), this, OutageCheckInterval, OutageCheckInterval);
 
     private void StopOutageWatch() => _outageTimer?.Dispose();
+
+    /// <summary>
+    /// Past the outage tolerance, a CONNECT is not sent into the void: the client's connection is closed
+    /// (Engine.IO close), so the client retries with its reconnection backoff until Redis is back. Within
+    /// the tolerance the CONNECT waits (held by the bus) for up to <see cref="DistributorOptions.BackendConnectTimeout"/>.
+    /// </summary>
+    internal bool RefuseConnectForOutage(EngineSession session)
+    {
+        if (_bus is not { } bus || bus.OutageDuration <= Options.Bus.OutageTolerance)
+        {
+            return false;
+        }
+
+        session.Close("transport close");
+        return true;
+    }
 
     private void CheckOutage()
     {
