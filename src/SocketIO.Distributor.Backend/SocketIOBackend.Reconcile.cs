@@ -32,6 +32,9 @@ public sealed partial class SocketIOBackend
     /// </summary>
     public long PacketsLost => Interlocked.Read(ref _packetsLost);
 
+    /// <summary>Messages this backend published during Redis outages that did not fit the outage buffer and were dropped (since start).</summary>
+    public long MessagesDroppedInOutage => _bus?.MessagesDroppedInOutage ?? 0;
+
     /// <summary>True while every connection to Redis is up (false when not running and during an outage).</summary>
     public bool IsRedisConnected => _bus?.IsConnected ?? false;
 
