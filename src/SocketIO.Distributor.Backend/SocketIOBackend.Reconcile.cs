@@ -174,5 +174,10 @@ public sealed partial class SocketIOBackend
         {
             BackendLog.DuplicateSocket(_logger, request.SocketId);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or StackExchange.Redis.RedisException)
+        {
+            // Stopped meanwhile, or the bus failed: the distributor's next reconciliation retries.
+            BackendLog.QueueItemFailed(_logger, ex, request.SocketId);
+        }
     }
 }

@@ -353,14 +353,14 @@ public sealed partial class ClusterMembership : IAsyncDisposable
             {
                 try
                 {
-                    if (await BeatAsync())
+                    if (await UnlessStopping(BeatAsync(), stopping))
                     {
                         BeginGrace();
                         Log.OwnKeyMissing(_logger, _bus.Options.MemberTimeout.TotalSeconds);
                         RaiseRejoined("its alive key was gone (Redis restarted or was flushed, or this process was declared dead while paused or cut off)");
                     }
 
-                    await RefreshAsync();
+                    await UnlessStopping(RefreshAsync(), stopping);
                     if (!InGrace && Interlocked.Exchange(ref _graceEndPending, 0) == 1)
                     {
                         Log.GraceOver(_logger);
@@ -385,6 +385,22 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     /// process reconnected at the same moment; they do not (each retries on its own schedule), and a
     /// member that reconnects later needs its own beat to re-register before its absence may count.
     /// </summary>
+    /// <summary>
+    /// Awaits a Redis round trip unless stopping: during an outage a command waits in the library's
+    /// backlog up to its timeout, and a stop must not wait for it (its outcome is observed regardless).
+    /// </summary>
+    private static async Task<T> UnlessStopping<T>(Task<T> work, CancellationToken stopping)
+    {
+        _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return await work.WaitAsync(stopping);
+    }
+
+    private static async Task UnlessStopping(Task work, CancellationToken stopping)
+    {
+        _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        await work.WaitAsync(stopping);
+    }
+
     private void BeginGrace()
     {
         Interlocked.Exchange(ref _graceUntil, _time.GetTimestamp() + (long)(2 * _bus.Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency));
@@ -413,7 +429,7 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         {
             stopping.ThrowIfCancellationRequested();
             _registered = false;
-            await BeatAsync();
+            await UnlessStopping(BeatAsync(), stopping);
             Log.Reregistered(_logger, _bus.Options.MemberTimeout.TotalSeconds);
             RaiseRejoined("Redis reconnected");
         }

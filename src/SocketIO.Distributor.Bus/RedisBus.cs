@@ -154,7 +154,7 @@ public sealed partial class RedisBus : IAsyncDisposable
                 Log.HandlerFailed(_logger, ex, channel);
             }
         });
-        return new BusSubscription(queue);
+        return new BusSubscription(queue, this);
     }
 
     /// <inheritdoc />
@@ -216,12 +216,25 @@ public sealed partial class RedisBus : IAsyncDisposable
 public sealed class BusSubscription : IAsyncDisposable
 {
     private readonly ChannelMessageQueue _queue;
+    private readonly RedisBus _bus;
 
-    internal BusSubscription(ChannelMessageQueue queue) => _queue = queue;
+    internal BusSubscription(ChannelMessageQueue queue, RedisBus bus)
+    {
+        _queue = queue;
+        _bus = bus;
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (!_bus.IsConnected)
+        {
+            // Redis is unreachable (a stop during an outage): UNSUBSCRIBE would wait for the library's
+            // timeout; the subscription dies with the connection, or is dropped at the reconnect.
+            _queue.Unsubscribe(CommandFlags.FireAndForget);
+            return;
+        }
+
         try
         {
             await _queue.UnsubscribeAsync();

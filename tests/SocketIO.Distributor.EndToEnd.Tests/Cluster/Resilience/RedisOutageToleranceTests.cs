@@ -16,6 +16,9 @@ public sealed class RedisOutageToleranceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(1);
 
+    /// <summary>Well under StackExchange.Redis's command timeout (5 s): a stop does not wait for an unreachable Redis.</summary>
+    private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(3);
+
     [Theory]
     [InlineData("v4")]
     [InlineData("v2")]
@@ -50,5 +53,28 @@ public sealed class RedisOutageToleranceTests(ITestOutputHelper output)
         await clients.ConnectAsync("again", distributor.Url, "/");
         var ack = await clients.EmitWithAckAsync("again", "whoami", []);
         Assert.Equal("b", ack[1].GetString());
+    }
+
+    [Fact]
+    public async Task A_distributor_with_connected_clients_stops_cleanly_while_Redis_is_down()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var cluster = TestCluster.Create("stop-redis-down", redis.ConnectionString);
+        var distributor = await cluster.StartDistributorAsync(["/"]);
+        await cluster.StartBackendAsync(b => new RecordingBackend("b").Serve(b, "/"));
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        await clients.ConnectAsync("a", distributor.Url, "/");
+
+        await redis.KillAsync();
+        await Eventually.TrueAsync(() => !distributor.Distributor.IsRedisConnected, "the distributor noticed the outage");
+        var clock = Stopwatch.StartNew();
+        await distributor.Distributor.StopAsync().WithTimeout("the distributor's stop", TimeSpan.FromSeconds(10));
+        output.WriteLine($"stopped in {clock.ElapsedMilliseconds} ms with Redis down");
+        Assert.True(clock.Elapsed < StopLimit, $"the stop took {clock.Elapsed}: it waited for Redis");
+
+        var disconnect = await clients.WaitForDisconnectAsync("a");
+        Assert.Equal("transport close", disconnect.Reason);
+        Assert.Equal(0, distributor.Distributor.Server.Engine.SessionCount);
     }
 }
