@@ -157,9 +157,13 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     {
         await Task.Yield();
         var startedAt = _time.GetTimestamp();
-        var grace = InGrace;
+        var epoch = _bus.ConnectionEpoch;
         var self = _describe();
         var (alive, dead) = await ReadAliveAsync(_bus, _logger, _time);
+
+        // Judged after the read: a read that started before an outage was noticed may have been answered
+        // by the restarted, empty Redis.
+        var grace = InGrace || _bus.ConnectionEpoch != epoch;
         var found = new Dictionary<string, MemberInfo>(StringComparer.Ordinal);
         foreach (var member in alive)
         {

@@ -28,6 +28,7 @@ public sealed partial class RedisBus
     private bool _flushing;
     private bool _droppedThisOutage;
     private long _droppedInOutage;
+    private long _connectionEpoch;
     private long _heldInOutage;
 
     /// <summary>The connection to Redis was lost (raised once per outage, on a library thread: do not block).</summary>
@@ -47,6 +48,9 @@ public sealed partial class RedisBus
             }
         }
     }
+
+    /// <summary>Changes whenever a connection to Redis is lost or restored: a reader that saw it change during a read knows the read may have met an empty, restarted Redis.</summary>
+    public long ConnectionEpoch => Interlocked.Read(ref _connectionEpoch);
 
     /// <summary>How long the current outage has lasted; zero when connected.</summary>
     public TimeSpan OutageDuration
@@ -140,6 +144,7 @@ public sealed partial class RedisBus
     private void OnConnectionBroken(string endpoint, ConnectionType type)
     {
         bool first;
+        Interlocked.Increment(ref _connectionEpoch);
         lock (_outageGate)
         {
             first = _broken.Count == 0;
@@ -161,6 +166,7 @@ public sealed partial class RedisBus
     private void OnConnectionMended(string endpoint, ConnectionType type)
     {
         bool over;
+        Interlocked.Increment(ref _connectionEpoch);
         lock (_outageGate)
         {
             _broken.Remove((endpoint, type));
