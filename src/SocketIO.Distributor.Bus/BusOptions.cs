@@ -15,6 +15,16 @@ public sealed class BusOptions
     /// <summary>A process whose entry was not refreshed for this long is dead. Default 6 s.</summary>
     public TimeSpan MemberTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>
+    /// Whether PUBLISH's reply (how many subscribers received the message) is trusted to say that a
+    /// backend's inbox has no listener: then a distributor whose message to a backend reached nobody
+    /// treats that backend as dead at once (moves its sockets and re-sends the message to the new
+    /// backend) instead of waiting for its heartbeat to expire. Default true: right for a single Redis
+    /// (or one with replicas). Set false on a Redis Cluster, where classic PUBLISH counts only the
+    /// subscribers of the node that received it.
+    /// </summary>
+    public bool TrustPublishReceiverCounts { get; set; } = true;
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()

@@ -43,6 +43,8 @@ public static class BusMessage
                 BusMessageType.RemoteReply => RemoteReply.Read(ref reader),
                 BusMessageType.Custom => CustomMessage.Read(ref reader),
                 BusMessageType.MemberLeaving => MemberLeaving.Read(ref reader),
+                BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
+                BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -91,6 +93,12 @@ public enum BusMessageType : byte
 
     /// <summary>A process announces that it is shutting down.</summary>
     MemberLeaving = 12,
+
+    /// <summary>Backend to every process: it drained and unsubscribes now (numbers 16-19 belong to failover).</summary>
+    BackendDrained = 16,
+
+    /// <summary>Backend to distributor: how far it has handled what that distributor sent.</summary>
+    InboxProgress = 17,
 }
 
 /// <summary>A decoded bus message.</summary>

@@ -4,7 +4,7 @@ using SocketIO.Distributor.Protocol.EngineIO;
 namespace SocketIO.Distributor.Distribution;
 
 /// <summary>Distributor counters, on the <c>SocketIO.Distributor</c> meter.</summary>
-internal static class DistributorMetrics
+internal static partial class DistributorMetrics
 {
     private static readonly Meter Meter = new("SocketIO.Distributor");
 

@@ -52,6 +52,20 @@ public sealed class DistributorOptions
     /// <summary>The most messages buffered for a socket whose CONNECT is not yet written. Default 1,024.</summary>
     public int MaxBufferedBeforeConnect { get; set; } = 1024;
 
+    /// <summary>
+    /// The most client events with an ack id per socket that may await their backend's answer (each is
+    /// held so that a backend lost before answering is answered with a <c>BACKEND_LOST</c> error ack).
+    /// Beyond, a new one is refused at once with a <c>TOO_MANY_PENDING</c> error ack. Default 1,024.
+    /// </summary>
+    public int MaxPendingAcks { get; set; } = 1024;
+
+    /// <summary>
+    /// How long a backend that announced its departure may drain what it received before whatever it
+    /// still owes is answered with a <c>BACKEND_LOST</c> error ack (it normally says when it is done,
+    /// well before). Longer than the backends' <c>DrainTimeout</c>. Default 30 s.
+    /// </summary>
+    public TimeSpan BackendDrainGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -90,6 +104,16 @@ public sealed class DistributorOptions
         if (MaxBufferedBeforeConnect < 1)
         {
             problems.Add($"MaxBufferedBeforeConnect must be at least 1 (got {MaxBufferedBeforeConnect}).");
+        }
+
+        if (MaxPendingAcks < 1)
+        {
+            problems.Add($"MaxPendingAcks must be at least 1 (got {MaxPendingAcks}).");
+        }
+
+        if (BackendDrainGrace <= TimeSpan.Zero)
+        {
+            problems.Add($"BackendDrainGrace must be positive (got {BackendDrainGrace}); make it longer than the backends' DrainTimeout.");
         }
 
         return problems;
