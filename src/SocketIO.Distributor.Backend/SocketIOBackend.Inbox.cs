@@ -17,18 +17,25 @@ public sealed partial class SocketIOBackend
         switch (message)
         {
             case ConnectRequest request:
+                var connected = Track(request.DistributorId, request.ChannelSequence);
                 OnConnectRequest(request);
+                connected?.Invoke();
                 break;
             case ClientPacket packet when _sockets.TryGetValue(packet.SocketId, out var socket):
+                var handled = Track(packet.SenderId, packet.ChannelSequence);
                 socket.OnClientPacket(packet);
+                HandledAfter(socket, handled);
                 break;
             case ClientPacket packet:
+                Track(packet.SenderId, packet.ChannelSequence)?.Invoke();
                 BackendLog.UnknownSocket(_logger, packet.SocketId);
                 break;
             case SocketDisconnected disconnected when _sockets.TryGetValue(disconnected.SocketId, out var socket):
+                Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
                 socket.EnqueueDisconnect(disconnected.Reason);
                 break;
             case SocketDisconnected disconnected:
+                Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
                 BackendLog.UnknownSocket(_logger, disconnected.SocketId);
                 break;
             case CommandAck ack:
@@ -112,6 +119,8 @@ public sealed partial class SocketIOBackend
         {
             return;
         }
+
+        _progress.Forget(member.Id);
 
         var orphans = _sockets.Values.Where(s => s.DistributorId == member.Id).ToList();
         if (orphans.Count > 0)

@@ -3,8 +3,8 @@ namespace SocketIO.Distributor.Protocol.Bus;
 /// <summary>
 /// A backend that drained (it announced <see cref="MemberLeaving"/>, then handled what was already in
 /// its inbox) is about to unsubscribe: whatever a distributor still holds against it (client events
-/// with an ack id that it never answered) will not be answered. Published on the all channel.
-/// Layout: <c>backendId: str</c>.
+/// with an ack id that it never answered) will not be answered. Sent to the inbox of each distributor
+/// it knows, so that it arrives after the acks it sent there. Layout: <c>backendId: str</c>.
 /// </summary>
 /// <param name="BackendId">The backend.</param>
 public sealed record BackendDrained(string BackendId) : IBusMessage
