@@ -38,6 +38,8 @@ public sealed partial class SocketIOBackend
                 Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
                 BackendLog.UnknownSocket(_logger, disconnected.SocketId);
                 break;
+            case InboxProbe:
+                break;
             case CommandAck ack:
                 router.OnCommandAck(ack);
                 break;

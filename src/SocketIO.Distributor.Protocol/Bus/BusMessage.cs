@@ -45,6 +45,7 @@ public static class BusMessage
                 BusMessageType.MemberLeaving => MemberLeaving.Read(ref reader),
                 BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
                 BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
+                BusMessageType.InboxProbe => InboxProbe.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -99,6 +100,9 @@ public enum BusMessageType : byte
 
     /// <summary>Backend to distributor: how far it has handled what that distributor sent.</summary>
     InboxProgress = 17,
+
+    /// <summary>Distributor to backend: is anybody listening on this inbox? (ignored by the backend).</summary>
+    InboxProbe = 18,
 }
 
 /// <summary>A decoded bus message.</summary>

@@ -42,3 +42,23 @@ public sealed record InboxProgress(string BackendId, ulong HandledThrough) : IBu
 
     internal static InboxProgress Read(ref BusReader reader) => new(reader.ReadString(), reader.ReadVarUInt());
 }
+
+/// <summary>
+/// A distributor checks that somebody still listens on a backend's inbox (PUBLISH answers with the
+/// receiver count): sent only while that backend owes answers to client events, so a backend that died
+/// while its clients wait is noticed within a probe interval rather than a member timeout. The backend
+/// ignores it. Layout: <c>senderId: str</c>.
+/// </summary>
+/// <param name="SenderId">The probing distributor.</param>
+public sealed record InboxProbe(string SenderId) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.InboxProbe, 16);
+        writer.WriteString(SenderId);
+        return writer.ToArray();
+    }
+
+    internal static InboxProbe Read(ref BusReader reader) => new(reader.ReadString());
+}

@@ -66,6 +66,14 @@ public sealed class DistributorOptions
     /// </summary>
     public TimeSpan BackendDrainGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// While a backend owes answers to client events, how often its inbox is probed (a PUBLISH whose
+    /// receiver count says whether anybody listens), so that a backend that died while its clients wait
+    /// is found within this interval instead of a member timeout. Only with
+    /// <see cref="BusOptions.TrustPublishReceiverCounts"/>. Default 250 ms.
+    /// </summary>
+    public TimeSpan BackendProbeInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -104,6 +112,11 @@ public sealed class DistributorOptions
         if (MaxBufferedBeforeConnect < 1)
         {
             problems.Add($"MaxBufferedBeforeConnect must be at least 1 (got {MaxBufferedBeforeConnect}).");
+        }
+
+        if (BackendProbeInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"BackendProbeInterval must be positive (got {BackendProbeInterval}).");
         }
 
         if (MaxPendingAcks < 1)

@@ -48,6 +48,18 @@ internal sealed partial class RelaySocket
         }
     }
 
+    /// <summary>Adds the backends that owe this socket an answer to <paramref name="backends"/>.</summary>
+    public void CollectOwingBackends(HashSet<string> backends)
+    {
+        lock (_relayGate)
+        {
+            if (_pendingAcks.Count > 0)
+            {
+                backends.UnionWith(_pendingAcks.Values);
+            }
+        }
+    }
+
     /// <summary>Relays a client EVENT or ACK to the socket's backend.</summary>
     /// <param name="packet">The packet (numbered when published).</param>
     /// <param name="isEvent">True for an EVENT (false for an ACK answering the backend).</param>

@@ -11,6 +11,7 @@ public sealed partial class SocketIODistributor
     private readonly ConcurrentDictionary<string, long> _leaving = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _drainTimers = new(StringComparer.Ordinal);
     private BackendInboxes? _inboxes;
+    private ITimer? _probeTimer;
 
     internal BackendInboxes Inboxes => LazyInitializer.EnsureInitialized(ref _inboxes, () => new BackendInboxes(this));
 
@@ -113,6 +114,58 @@ public sealed partial class SocketIODistributor
         }
     }
 
+    /// <summary>Starts probing the inboxes of backends that owe answers (when receiver counts are trusted).</summary>
+    private void StartProbing()
+    {
+        if (Options.Bus.TrustPublishReceiverCounts)
+        {
+            _probeTimer = Time.CreateTimer(static state => ((SocketIODistributor)state!).ProbeOwingBackends(), this, Options.BackendProbeInterval, Options.BackendProbeInterval);
+        }
+    }
+
+    private void StopProbing()
+    {
+        _probeTimer?.Dispose();
+        _probeTimer = null;
+    }
+
+    /// <summary>Publishes a probe on the inbox of every backend that owes a socket here an answer; 0 receivers: it is dead.</summary>
+    private void ProbeOwingBackends()
+    {
+        if (_bus is not { } bus)
+        {
+            return;
+        }
+
+        var owing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relay in _sockets.Values)
+        {
+            relay.CollectOwingBackends(owing);
+        }
+
+        owing.RemoveWhere(id => IsLeaving(id) || IsUnreachable(id));
+        foreach (var backendId in owing)
+        {
+            _ = ProbeAsync(bus, backendId);
+        }
+    }
+
+    private async Task ProbeAsync(Bus.RedisBus bus, string backendId)
+    {
+        try
+        {
+            if (await bus.PublishCountingReceivers(bus.Channels.Backend(backendId), new InboxProbe(Id).Encode()) == 0)
+            {
+                OnBackendUnreachable(backendId);
+            }
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or InvalidOperationException)
+        {
+            // Stopping, or Redis is gone: the heartbeat path takes over.
+            FailoverLog.ProbeFailed(Logger, ex, backendId);
+        }
+    }
+
     private async Task RefreshMembershipAsync()
     {
         try
@@ -137,6 +190,9 @@ internal static partial class FailoverLog
 
     [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "{Count} client event(s) without ack that backend {BackendId} received were never reported handled: possibly lost")]
     public static partial void EventsPossiblyLost(ILogger logger, long count, string backendId);
+
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Debug, Message = "Probing the inbox of backend {BackendId} failed")]
+    public static partial void ProbeFailed(ILogger logger, Exception exception, string backendId);
 
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Re-reading the members after a dead inbox failed")]
     public static partial void RefreshFailed(ILogger logger, Exception exception);

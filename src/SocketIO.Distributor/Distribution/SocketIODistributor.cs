@@ -109,6 +109,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
             Server.AddNamespace(name, relay);
         }
 
+        StartProbing();
         if (Options.StatsInterval > TimeSpan.Zero)
         {
             _statsTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).LogStats(), this, Options.StatsInterval, Options.StatsInterval);
@@ -130,6 +131,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         }
 
         _statsTimer?.Dispose();
+        StopProbing();
         Server.Engine.CloseAll("server shutting down");
         if (_membership is not null)
         {

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using SocketIO.Distributor.Backend;
+using SocketIO.Distributor.Testing;
+using SocketIO.Distributor.Testing.Node;
+using Xunit.Abstractions;
+using static SocketIO.Distributor.EndToEnd.Tests.Cluster.Resilience.AckedLoad;
+
+namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Resilience;
+
+/// <summary>
+/// Issue 9 items 3 and 6: a backend replica killed (SIGKILL) or stopped gracefully under a stream of
+/// acked events from real socket.io-client v4 clients. Every request ends answered, or answered with an
+/// error ack and counted; no client is disconnected; the survivor answers within a second of the kill.
+/// </summary>
+public sealed class BackendFailoverTests(ITestOutputHelper output)
+{
+    private const int Sockets = 16;
+    private const int Lanes = 2;
+
+    /// <summary>Longer than any failover may take: a request that waits this long is a silent loss.</summary>
+    private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task A_killed_replica_loses_no_request_silently_and_its_sockets_stay_connected()
+    {
+        await using var cluster = TestCluster.Create("fo-kill");
+        var distributor = await cluster.StartDistributorAsync(["/"]);
+
+        // The victim alone first, so that every socket lands on it.
+        await using var victim = await EchoProcess.StartAsync(cluster, "backend", output);
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        var names = await ConnectAsync(clients, distributor.Url);
+        await StartSurvivorAsync(cluster);
+        await cluster.WaitForBackendsAsync(distributor, 2);
+
+        var load = new AckedLoad(clients, names, Lanes, AckTimeout);
+        await Eventually.TrueAsync(() => load.Answers.Count >= 200, "200 requests answered by the victim");
+        var killedAt = Stopwatch.GetTimestamp();
+        await victim.KillAsync();
+        await Eventually.TrueAsync(
+            () => load.Answers.Count(a => a.Backend == "survivor") >= 200,
+            "200 requests answered by the survivor",
+            AckTimeout * 3);
+        await load.StopAsync().WithTimeout("the load to stop", AckTimeout * 2);
+
+        var statistics = distributor.Distributor.Statistics;
+        var firstBySurvivor = load.Answers.Where(a => a.Backend == "survivor").Min(a => a.At);
+        var failover = Stopwatch.GetElapsedTime(killedAt, firstBySurvivor);
+        Report(load, failover);
+        output.WriteLine(
+            $"distributor: unreachable {statistics.BackendsUnreachable}, resent {statistics.PacketsResent}, acks failed {statistics.AcksFailed}, possibly lost {statistics.EventsPossiblyLost}");
+
+        Assert.Equal(0, load.Count(Outcome.TimedOut));
+        Assert.Equal(0, load.Count(Outcome.Wrong));
+        Assert.Equal(load.Sent, load.Count(Outcome.Answered) + load.Count(Outcome.ErrorAck));
+        Assert.All(load.Answers.Where(a => a.Outcome == Outcome.ErrorAck), a => Assert.Equal("BACKEND_LOST", a.Detail));
+        Assert.Equal(load.Count(Outcome.ErrorAck), statistics.AcksFailed);
+        Assert.Equal(0, statistics.EventsPossiblyLost);
+        Assert.True(failover <= FailoverLimit, $"the survivor answered first {failover.TotalMilliseconds:0} ms after the kill");
+        Assert.All(names, name => Assert.Equal(0, clients.Count(name, "$disconnect")));
+    }
+
+    [Fact]
+    public async Task A_replica_that_stops_gracefully_hands_its_sockets_over_without_a_disconnect_or_a_lost_ack()
+    {
+        await using var cluster = TestCluster.Create("fo-drain");
+        var distributor = await cluster.StartDistributorAsync(["/"]);
+        var victim = await cluster.StartBackendAsync(b => Serve(b, "victim"));
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        var names = await ConnectAsync(clients, distributor.Url);
+        await StartSurvivorAsync(cluster);
+        await cluster.WaitForBackendsAsync(distributor, 2);
+
+        var load = new AckedLoad(clients, names, Lanes, AckTimeout);
+        await Eventually.TrueAsync(() => load.Answers.Count >= 200, "200 requests answered by the victim");
+        var stoppedAt = Stopwatch.GetTimestamp();
+        await victim.StopAsync().WithTimeout("the graceful stop", AckTimeout * 2);
+        var stopTook = Stopwatch.GetElapsedTime(stoppedAt);
+        await Eventually.TrueAsync(
+            () => load.Answers.Count(a => a.Backend == "survivor" && a.At > stoppedAt) >= 200,
+            "200 requests answered by the survivor",
+            AckTimeout * 3);
+        await load.StopAsync().WithTimeout("the load to stop", AckTimeout * 2);
+
+        var statistics = distributor.Distributor.Statistics;
+        var firstBySurvivor = load.Answers.Where(a => a.Backend == "survivor").Min(a => a.At);
+        Report(load, Stopwatch.GetElapsedTime(stoppedAt, firstBySurvivor));
+        output.WriteLine($"the stop took {stopTook.TotalMilliseconds:0} ms; distributor: unreachable {statistics.BackendsUnreachable}, resent {statistics.PacketsResent}, acks failed {statistics.AcksFailed}");
+
+        Assert.Equal(0, load.Count(Outcome.TimedOut));
+        Assert.Equal(0, load.Count(Outcome.Wrong));
+        Assert.Equal(0, load.Count(Outcome.ErrorAck));
+        Assert.Equal(load.Sent, load.Count(Outcome.Answered));
+        Assert.Contains(load.Answers, a => a.Backend == "victim");
+        Assert.Equal(0, statistics.AcksFailed);
+        Assert.Equal(0, statistics.EventsPossiblyLost);
+        Assert.All(names, name => Assert.Equal(0, clients.Count(name, "$disconnect")));
+    }
+
+    private static async Task<string[]> ConnectAsync(NodeClientDriver clients, string url)
+    {
+        var names = Enumerable.Range(0, Sockets).Select(i => $"c{i}").ToArray();
+        foreach (var name in names)
+        {
+            await clients.ConnectAsync(name, url, "/");
+        }
+
+        return names;
+    }
+
+    private static Task<SocketIOBackend> StartSurvivorAsync(TestCluster cluster) => cluster.StartBackendAsync(b => Serve(b, "survivor"));
+
+    /// <summary>Answers <c>message-with-ack</c> with its first argument and <paramref name="label"/>.</summary>
+    private static void Serve(SocketIOBackend backend, string label) =>
+        backend.Of("/").OnConnection(socket => socket.On("message-with-ack", e => e.Ack(e.Arguments[0].GetString(), label)));
+
+    private void Report(AckedLoad load, TimeSpan failover) =>
+        output.WriteLine(
+            $"sent {load.Sent}: answered {load.Count(Outcome.Answered)}, error acks {load.Count(Outcome.ErrorAck)}, wrong {load.Count(Outcome.Wrong)}, " +
+            $"timed out {load.Count(Outcome.TimedOut)}; first answer by the survivor {failover.TotalMilliseconds:0} ms after the fault");
+}
