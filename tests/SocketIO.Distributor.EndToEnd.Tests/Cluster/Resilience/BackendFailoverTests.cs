@@ -101,6 +101,57 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         Assert.All(names, name => Assert.Equal(0, clients.Count(name, "$disconnect")));
     }
 
+    [Fact]
+    public async Task An_event_sent_to_a_replica_that_just_died_is_re_sent_to_the_survivor_and_answered()
+    {
+        await using var cluster = TestCluster.Create("fo-resend");
+        var distributor = await cluster.StartDistributorAsync(["/"]);
+
+        // A slow heartbeat: its entry outlives the test, so only the publish reply can find it dead.
+        await using var victim = await EchoProcess.StartAsync(cluster, "backend", output, heartbeat: TimeSpan.FromSeconds(10));
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        var victimId = distributor.Distributor.Members.Single(m => m.Kind == Protocol.Bus.MemberKind.Backend).Id;
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        var names = await ConnectAsync(clients, distributor.Url);
+        var survivor = await StartSurvivorAsync(cluster);
+        await cluster.WaitForBackendsAsync(distributor, 2);
+        foreach (var name in names)
+        {
+            // Idle sockets: nothing is owed, so nothing probes the victim's inbox.
+            Assert.Equal(name, (await clients.EmitWithAckAsync(name, "message-with-ack", [name]))[0].GetString());
+        }
+
+        await victim.KillAsync();
+
+        // Redis has noticed the dead subscriber (the victim's entry is still in the members hash).
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Testing.Resp.TestRedis.ConnectionString))
+        {
+            var inbox = StackExchange.Redis.RedisChannel.Literal($"{cluster.Prefix}:b:{victimId}");
+            await Eventually.TrueAsync(
+                () => redis.GetSubscriber().Publish(inbox, new Protocol.Bus.InboxProbe("test").Encode()) == 0,
+                "Redis counts no subscriber on the victim's inbox");
+        }
+
+        Assert.Equal(0, distributor.Distributor.Statistics.BackendsUnreachable);
+        var clock = Stopwatch.StartNew();
+        var answers = await Task.WhenAll(names.Select(name => clients.EmitWithAckAsync(name, "message-with-ack", [name + "-after"], AckTimeout)));
+        var took = clock.Elapsed;
+        var statistics = distributor.Distributor.Statistics;
+        output.WriteLine($"{names.Length} events answered in {took.TotalMilliseconds:0} ms; unreachable {statistics.BackendsUnreachable}, resent {statistics.PacketsResent}, acks failed {statistics.AcksFailed}");
+
+        Assert.All(names.Zip(answers), pair =>
+        {
+            Assert.Equal(pair.First + "-after", pair.Second[0].GetString());
+            Assert.Equal("survivor", pair.Second[1].GetString());
+        });
+        Assert.Equal(1, statistics.BackendsUnreachable);
+        Assert.True(statistics.PacketsResent >= 1, "the first event (0 receivers) was re-sent");
+        Assert.Equal(0, statistics.AcksFailed);
+        Assert.True(took < FailoverLimit, $"the events took {took.TotalMilliseconds:0} ms");
+        Assert.Equal(Sockets, survivor.Of("/").Sockets.Values.Count(s => s.Recovered));
+        Assert.All(names, name => Assert.Equal(0, clients.Count(name, "$disconnect")));
+    }
+
     private static async Task<string[]> ConnectAsync(NodeClientDriver clients, string url)
     {
         var names = Enumerable.Range(0, Sockets).Select(i => $"c{i}").ToArray();
