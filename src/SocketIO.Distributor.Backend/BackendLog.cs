@@ -89,6 +89,9 @@ internal static partial class BackendLog
     [LoggerMessage(EventId = 4054, Level = LogLevel.Information, Message = "Backend {BackendId} drained in {Elapsed} ms ({Busy} socket(s) still busy)")]
     public static partial void Drained(ILogger logger, string backendId, long elapsed, int busy);
 
+    [LoggerMessage(EventId = 4055, Level = LogLevel.Warning, Message = "Dropped custom message '{Name}': 10000 wait for their handlers ({Total} inbox overflows so far)")]
+    public static partial void CustomQueueFull(ILogger logger, string name, long total);
+
     [LoggerMessage(EventId = 4040, Level = LogLevel.Warning, Message = "Remote {Kind} on {Namespace} timed out; no reply from distributors {Missing}")]
     public static partial void RemoteQueryIncomplete(ILogger logger, string kind, string @namespace, string missing);
 

@@ -65,7 +65,17 @@ public sealed partial class SocketIOBackend
         switch (message)
         {
             case CustomMessage custom when custom.SenderId != Id:
-                RaiseCustomMessage(custom);
+                // Off the pipeline loop (a blocking handler must not hold up the sockets), in order.
+                if (!CustomHandlers.TryEnqueue(() =>
+                {
+                    RaiseCustomMessage(custom);
+                    return Task.CompletedTask;
+                }))
+                {
+                    BackendMetrics.InboxOverflows.Add(1);
+                    BackendLog.CustomQueueFull(_logger, custom.Name, Statistics.OnInboxOverflow());
+                }
+
                 break;
             case MemberLeaving leaving when leaving.MemberId != Id:
                 _membership?.OnMemberLeaving(leaving);

@@ -17,11 +17,17 @@ public sealed partial class SocketIOBackend
 {
     private readonly SequenceGaps _gaps = new();
     private readonly InboxProgressTracker _progress = new();
+    private HandlerQueue? _customQueue;
     private Channel<InboxItem>? _pipeline;
     private Task? _pipelineLoop;
     private ITimer? _progressTimer;
     private long _lastDelivery;
     private long _pipelinePending;
+
+    /// <summary>Custom message handlers run here, in order, off the pipeline loop; bounded.</summary>
+    private HandlerQueue CustomHandlers => LazyInitializer.EnsureInitialized(
+        ref _customQueue,
+        () => new HandlerQueue(10_000, ex => BackendLog.QueueItemFailed(_logger, ex, "custom messages")));
 
     /// <summary>What this backend lost or refused since it started.</summary>
     public BackendStatistics Statistics { get; } = new();

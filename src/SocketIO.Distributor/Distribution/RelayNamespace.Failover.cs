@@ -17,18 +17,16 @@ internal sealed partial class RelayNamespace
     /// <summary>
     /// The one entry point for "this backend is gone" (heartbeat expired, departure announced, nobody
     /// listening on its inbox): its sockets move to another live replica (or are disconnected when none
-    /// is left). Unless <paramref name="graceful"/> (a draining backend still answers what it received),
-    /// what it did not receive is re-sent to the new backend and what it received but never answered
-    /// gets an error ack (<see cref="RelaySocket.BackendLostAck"/>).
+    /// is left); what it held is re-sent, failed or left to it as <paramref name="loss"/> says.
     /// </summary>
-    public void OnBackendLost(string backendId, bool graceful)
+    public void OnBackendLost(string backendId, BackendLoss loss)
     {
         foreach (var relay in _sockets.Values.Where(s => s.BackendId == backendId || s.HoldsFor(backendId)))
         {
-            MoveToAnotherBackend(relay, backendId, graceful);
+            MoveToAnotherBackend(relay, backendId, loss);
         }
 
-        if (!graceful)
+        if (loss == BackendLoss.Dead)
         {
             _distributor.CountPossiblyLost(backendId);
         }

@@ -191,7 +191,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     }
 
     /// <summary>A backend died: move its sockets to another live backend, or disconnect them when none is left.</summary>
-    public void OnBackendDown(string backendId) => OnBackendLost(backendId, graceful: _distributor.IsLeaving(backendId));
+    public void OnBackendDown(string backendId) =>
+        OnBackendLost(backendId, _distributor.IsLeaving(backendId) ? BackendLoss.Draining : BackendLoss.Dead);
 
     /// <summary>
     /// The members view was re-read: sockets accepted before the read whose backend is not alive lost
@@ -201,7 +202,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.AcceptedAt < readStartedAt && !liveBackends.Contains(s.BackendId)))
         {
-            MoveToAnotherBackend(relay, relay.BackendId, graceful: false);
+            MoveToAnotherBackend(relay, relay.BackendId, BackendLoss.Dead);
         }
     }
 
@@ -210,11 +211,11 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// plain one for a CONNECT still waiting), or, when none is left, disconnect the socket or refuse
     /// its CONNECT at once.
     /// </summary>
-    private void MoveToAnotherBackend(RelaySocket relay, string deadBackendId, bool graceful)
+    private void MoveToAnotherBackend(RelaySocket relay, string deadBackendId, BackendLoss loss)
     {
         var moved = relay.RecoverFrom(
             deadBackendId,
-            graceful,
+            loss,
             () => PickBackend(exclude: deadBackendId)?.Id,
             next =>
             {

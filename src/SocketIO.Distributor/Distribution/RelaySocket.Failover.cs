@@ -96,12 +96,12 @@ internal sealed partial class RelaySocket
     /// <summary>
     /// <paramref name="deadBackendId"/> is lost. If it served the socket, <paramref name="pickNext"/>
     /// chooses the next one (null: none left, and this returns false) and <paramref name="connect"/>
-    /// asks it to take the socket over. Unless the loss is <paramref name="graceful"/> (a draining backend
-    /// still handles what it received), packets Redis did not confirm are re-sent, in order, to the
-    /// socket's backend, and events the lost backend received but never answered get an error ack.
+    /// asks it to take the socket over. Unless the backend is <see cref="BackendLoss.Draining"/>, packets
+    /// Redis did not confirm are re-sent, in order, to the socket's backend; when it is
+    /// <see cref="BackendLoss.Dead"/>, events it received but never answered get an error ack.
     /// </summary>
     /// <returns>False if the socket lost its backend and no other is left.</returns>
-    public bool RecoverFrom(string deadBackendId, bool graceful, Func<string?> pickNext, Action<string> connect)
+    public bool RecoverFrom(string deadBackendId, BackendLoss loss, Func<string?> pickNext, Action<string> connect)
     {
         lock (_relayGate)
         {
@@ -118,7 +118,7 @@ internal sealed partial class RelaySocket
                 connect(next);
             }
 
-            if (graceful)
+            if (loss == BackendLoss.Draining)
             {
                 return true;
             }
@@ -142,7 +142,11 @@ internal sealed partial class RelaySocket
                 Owner.OnResent(resend.Count);
             }
 
-            FailAcksLocked(deadBackendId);
+            if (loss == BackendLoss.Dead)
+            {
+                FailAcksLocked(deadBackendId);
+            }
+
             return true;
         }
     }

@@ -54,7 +54,7 @@ public sealed partial class SocketIODistributor
 
         foreach (var relay in _namespaces.Values)
         {
-            relay.OnBackendLost(backendId, graceful: false);
+            relay.OnBackendLost(backendId, IsLeaving(backendId) ? BackendLoss.Unsubscribed : BackendLoss.Dead);
         }
     }
 
