@@ -41,9 +41,10 @@ public sealed class BackendOptions
     /// <summary>
     /// How often the backend tells each distributor how far it has handled what that distributor sent
     /// (only when it moved), so that events without ack a crashed backend never handled are counted as
-    /// possibly lost. Default 250 ms.
+    /// possibly lost (the events handled within the last interval before a crash are counted too: the
+    /// count errs on the side of "possibly"). Nothing is sent while idle. Default 100 ms.
     /// </summary>
-    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How emit arguments are serialized and received arguments read. Default: web defaults (camelCase).</summary>
     public JsonSerializerOptions Json { get; set; } = new(JsonSerializerDefaults.Web);

@@ -73,8 +73,9 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
     }
 
     /// <summary>
-    /// The backend is gone: forgets its inbox and returns how many events without ack it received
-    /// (Redis counted a receiver) but did not report handled.
+    /// The backend is gone: forgets its inbox and returns how many events without ack it did not report
+    /// handled, leaving out those Redis said nobody received (they are re-sent). Replies still on their
+    /// way are not waited for, so the count errs on the side of "possibly lost".
     /// </summary>
     public long Forget(string backendId)
     {
@@ -85,25 +86,27 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
 
         lock (inbox)
         {
-            var trusted = distributor.Options.Bus.TrustPublishReceiverCounts;
-            return inbox.Unreported.Count(sequence => !trusted || sequence <= inbox.LastDelivered);
+            return inbox.Unreported.Count(sequence => !inbox.Undelivered.Contains(sequence));
         }
     }
 
-    private static async Task<long> ReplyAsync(Inbox inbox, ulong sequence, Task<long> sent)
+    private async Task<long> ReplyAsync(Inbox inbox, ulong sequence, Task<long> sent)
     {
         var receivers = await sent.ConfigureAwait(false);
         OnReply(inbox, sequence, receivers);
         return receivers;
     }
 
-    private static void OnReply(Inbox inbox, ulong sequence, long receivers)
+    private void OnReply(Inbox inbox, ulong sequence, long receivers)
     {
-        if (receivers > 0)
+        if (receivers == 0 && distributor.Options.Bus.TrustPublishReceiverCounts)
         {
             lock (inbox)
             {
-                inbox.LastDelivered = Math.Max(inbox.LastDelivered, sequence);
+                if (inbox.Undelivered.Count < MaxUnreported)
+                {
+                    inbox.Undelivered.Add(sequence);
+                }
             }
         }
     }
@@ -111,7 +114,7 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
     private sealed class Inbox
     {
         public ulong Sequence;
-        public ulong LastDelivered;
         public readonly Queue<ulong> Unreported = new();
+        public readonly HashSet<ulong> Undelivered = [];
     }
 }

@@ -9,7 +9,8 @@ namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Resilience;
 /// A stream of acked events from real socket.io clients: each socket runs <c>lanes</c> loops that emit
 /// <c>message-with-ack</c> with a unique string and wait for its ack. Every request ends as exactly one
 /// of: answered with the right value, answered with an error ack (<c>{"message","code"}</c>), answered
-/// wrongly, or timed out. Bounded in count (<see cref="MaxPerLane"/>) and in time (the caller stops it).
+/// wrongly, or timed out. With <c>withoutAck</c>, each request is preceded by a <c>message</c> without
+/// ack (echoed as <c>message-back</c>). Bounded in count (<see cref="MaxPerLane"/>) and in time (the caller stops it).
 /// </summary>
 internal sealed class AckedLoad
 {
@@ -21,12 +22,15 @@ internal sealed class AckedLoad
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Answer> _answers = new();
     private readonly List<Task> _lanes = [];
+    private readonly bool _withoutAck;
     private long _sent;
+    private long _sentWithoutAck;
 
-    public AckedLoad(NodeClientDriver clients, IEnumerable<string> sockets, int lanes, TimeSpan ackTimeout)
+    public AckedLoad(NodeClientDriver clients, IEnumerable<string> sockets, int lanes, TimeSpan ackTimeout, bool withoutAck = false)
     {
         _clients = clients;
         _ackTimeout = ackTimeout;
+        _withoutAck = withoutAck;
         foreach (var socket in sockets)
         {
             for (var lane = 0; lane < lanes; lane++)
@@ -38,6 +42,9 @@ internal sealed class AckedLoad
 
     /// <summary>Requests sent so far.</summary>
     public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Events without ack sent so far.</summary>
+    public long SentWithoutAck => Interlocked.Read(ref _sentWithoutAck);
 
     /// <summary>Every answer so far, in the order they came.</summary>
     public IReadOnlyList<Answer> Answers => [.. _answers];
@@ -56,6 +63,12 @@ internal sealed class AckedLoad
         for (var n = 0; n < MaxPerLane && !_stop.IsCancellationRequested; n++)
         {
             var value = $"{socket}-{lane}-{n}";
+            if (_withoutAck)
+            {
+                await _clients.EmitAsync(socket, "message", "m-" + value);
+                Interlocked.Increment(ref _sentWithoutAck);
+            }
+
             Interlocked.Increment(ref _sent);
             Answer answer;
             try
