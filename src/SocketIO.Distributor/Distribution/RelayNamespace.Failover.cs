@@ -50,6 +50,12 @@ internal sealed partial class RelayNamespace
         DistributorMetrics.AcksRefused.Add(1);
     }
 
+    public void OnNotResent()
+    {
+        _distributor.Statistics.OnPossiblyLost(1);
+        DistributorMetrics.EventsPossiblyLost.Add(1);
+    }
+
     public void OnResent(int count)
     {
         _distributor.Statistics.OnResent(count);

@@ -212,9 +212,11 @@ internal sealed partial class RelaySocket
         if (receivers == 0)
         {
             bool pending;
+            bool kept;
             lock (_relayGate)
             {
                 pending = outbound.State == OutboundState.Pending;
+                kept = outbound.Node is not null;
             }
 
             if (pending)
@@ -222,6 +224,11 @@ internal sealed partial class RelaySocket
                 // Nobody listens on that inbox: the backend is dead (or left). Moves this socket, and
                 // every other one it served, and re-sends what it did not receive.
                 Owner.OnBackendUnreachable(outbound.BackendId);
+                if (!kept && outbound.IsEvent && outbound.AckId < 0)
+                {
+                    // Beyond MaxUnconfirmed it was not kept for a re-send (one with an ack gets an error ack).
+                    Owner.OnNotResent();
+                }
             }
 
             return;
