@@ -162,6 +162,42 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         Assert.All(names, name => Assert.Equal(0, clients.Count(name, "$disconnect")));
     }
 
+    [Fact]
+    public async Task A_request_a_draining_replica_cannot_finish_in_its_drain_window_gets_an_error_ack_not_a_timeout()
+    {
+        await using var cluster = TestCluster.Create("fo-outlast");
+        var distributor = await cluster.StartDistributorAsync(["/"]);
+        var gate = new TaskCompletionSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var victim = await cluster.StartBackendAsync(
+            b => b.Of("/").OnConnection(socket => socket.On("message-with-ack", async e =>
+            {
+                started.TrySetResult();
+                await gate.Task;
+                e.Ack("too late");
+            })),
+            o => o.DrainTimeout = TimeSpan.FromMilliseconds(300));
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        await clients.ConnectAsync("a", distributor.Url, "/");
+        await StartSurvivorAsync(cluster);
+        await cluster.WaitForBackendsAsync(distributor, 2);
+
+        var stuck = clients.EmitWithAckAsync("a", "message-with-ack", ["stuck"], AckTimeout);
+        await started.Task.WithTimeout("the victim's handler to run");
+        var clock = Stopwatch.StartNew();
+        await victim.StopAsync();
+        var answer = await stuck;
+        output.WriteLine($"error ack {clock.ElapsedMilliseconds} ms after the stop began: {answer[0].GetRawText()}");
+
+        Assert.Equal("BACKEND_LOST", answer[0].GetProperty("code").GetString());
+        Assert.Equal(1, distributor.Distributor.Statistics.AcksFailed);
+        var next = await clients.EmitWithAckAsync("a", "message-with-ack", ["next"], AckTimeout);
+        Assert.Equal(["next", "survivor"], next.Select(a => a.GetString()));
+        Assert.Equal(0, clients.Count("a", "$disconnect"));
+        gate.SetResult();
+    }
+
     private static async Task<string[]> ConnectAsync(NodeClientDriver clients, string url)
     {
         var names = Enumerable.Range(0, Sockets).Select(i => $"c{i}").ToArray();
