@@ -14,8 +14,8 @@ internal static partial class DistributorMetrics
     public static readonly Counter<long> AcksFailed =
         Meter.CreateCounter<long>("siod.distributor.acks_failed", description: "Client events answered with a BACKEND_LOST error ack");
 
-    public static readonly Counter<long> AcksRefused =
-        Meter.CreateCounter<long>("siod.distributor.acks_refused", description: "Client events refused with a TOO_MANY_PENDING error ack");
+    public static readonly Counter<long> AcksUntracked =
+        Meter.CreateCounter<long>("siod.distributor.acks_untracked", description: "Client events no longer held against a backend loss (beyond MaxPendingAcks per socket)");
 
     public static readonly Counter<long> EventsPossiblyLost =
         Meter.CreateCounter<long>("siod.distributor.events_possibly_lost", description: "Client events without ack a lost backend received but never reported handled");

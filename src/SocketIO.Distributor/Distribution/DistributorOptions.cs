@@ -55,7 +55,8 @@ public sealed class DistributorOptions
     /// <summary>
     /// The most client events with an ack id per socket that may await their backend's answer (each is
     /// held so that a backend lost before answering is answered with a <c>BACKEND_LOST</c> error ack).
-    /// Beyond, a new one is refused at once with a <c>TOO_MANY_PENDING</c> error ack. Default 1,024.
+    /// Beyond, the oldest one is no longer held (and counted in <see cref="DistributorStatistics.AcksUntracked"/>):
+    /// the event still travels, but a loss of its backend would not be answered for it. Default 1,024.
     /// </summary>
     public int MaxPendingAcks { get; set; } = 1024;
 

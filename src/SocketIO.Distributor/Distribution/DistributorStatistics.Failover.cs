@@ -6,7 +6,7 @@ public sealed partial class DistributorStatistics
     private long _unreachable;
     private long _resent;
     private long _acksFailed;
-    private long _acksRefused;
+    private long _acksUntracked;
     private long _possiblyLost;
 
     /// <summary>Times Redis answered a publish to a backend's inbox with 0 receivers (the backend was then treated as dead).</summary>
@@ -18,8 +18,12 @@ public sealed partial class DistributorStatistics
     /// <summary>Client events answered with a <c>BACKEND_LOST</c> error ack: their backend received them and was lost before answering.</summary>
     public long AcksFailed => Interlocked.Read(ref _acksFailed);
 
-    /// <summary>Client events refused with a <c>TOO_MANY_PENDING</c> error ack.</summary>
-    public long AcksRefused => Interlocked.Read(ref _acksRefused);
+    /// <summary>
+    /// Client events no longer held against a backend loss because their socket had
+    /// <see cref="DistributorOptions.MaxPendingAcks"/> newer ones waiting (or their backend predates
+    /// <c>SendToSocket.AnswersAck</c> and never says which ack it answers).
+    /// </summary>
+    public long AcksUntracked => Interlocked.Read(ref _acksUntracked);
 
     /// <summary>Client events without ack that a lost backend received and never reported handled.</summary>
     public long EventsPossiblyLost => Interlocked.Read(ref _possiblyLost);
@@ -30,7 +34,7 @@ public sealed partial class DistributorStatistics
 
     internal void OnAcksFailed(int count) => Interlocked.Add(ref _acksFailed, count);
 
-    internal void OnAckRefused() => Interlocked.Increment(ref _acksRefused);
+    internal void OnAckUntracked() => Interlocked.Increment(ref _acksUntracked);
 
     internal void OnPossiblyLost(long count) => Interlocked.Add(ref _possiblyLost, count);
 }

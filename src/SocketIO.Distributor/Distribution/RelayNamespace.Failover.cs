@@ -41,13 +41,24 @@ internal sealed partial class RelayNamespace
         }
     }
 
-    /// <summary>Redis said nobody listens on <paramref name="backendId"/>'s inbox.</summary>
-    public void OnBackendUnreachable(string backendId) => _distributor.OnBackendUnreachable(backendId);
-
-    public void OnAckRefused()
+    /// <summary>Redis said nobody listens on <paramref name="backendId"/>'s inbox (called from publish replies: never throws).</summary>
+    public void OnBackendUnreachable(string backendId)
     {
-        _distributor.Statistics.OnAckRefused();
-        DistributorMetrics.AcksRefused.Add(1);
+        try
+        {
+            _distributor.OnBackendUnreachable(backendId);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or StackExchange.Redis.RedisException)
+        {
+            // The distributor is stopping, or Redis went away meanwhile: the heartbeat path takes over.
+            FailoverLog.ReactionFailed(Logger, ex, backendId);
+        }
+    }
+
+    public void OnAckUntracked()
+    {
+        _distributor.Statistics.OnAckUntracked();
+        DistributorMetrics.AcksUntracked.Add(1);
     }
 
     public void OnNotResent()

@@ -17,9 +17,6 @@ internal sealed partial class RelaySocket
     /// <summary>The ack answered to a client event whose backend was lost before answering it.</summary>
     internal static readonly byte[] BackendLostAck = """[{"message":"backend lost","code":"BACKEND_LOST"}]"""u8.ToArray();
 
-    /// <summary>The ack answered to a client event refused because too many of the socket's events await their answer.</summary>
-    internal static readonly byte[] TooManyPendingAck = """[{"message":"too many events awaiting an answer","code":"TOO_MANY_PENDING"}]"""u8.ToArray();
-
     private readonly object _relayGate = new();
     private readonly LinkedList<Outbound> _unconfirmed = new();
     private readonly Dictionary<long, string> _pendingAcks = [];
@@ -72,9 +69,9 @@ internal sealed partial class RelaySocket
             {
                 if (_pendingAcks.Count >= Owner.MaxPendingAcks)
                 {
-                    Owner.OnAckRefused();
-                    Socket.SendPacket(SocketPacketType.Ack, ackId, TooManyPendingAck);
-                    return;
+                    // Bounded: the oldest (ack ids grow) is no longer held, and counted.
+                    _pendingAcks.Remove(_pendingAcks.Keys.Min());
+                    Owner.OnAckUntracked();
                 }
 
                 _pendingAcks[ackId] = BackendId;

@@ -194,6 +194,9 @@ internal static partial class FailoverLog
     [LoggerMessage(EventId = 5205, Level = LogLevel.Debug, Message = "Probing the inbox of backend {BackendId} failed")]
     public static partial void ProbeFailed(ILogger logger, Exception exception, string backendId);
 
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Moving the sockets of unreachable backend {BackendId} failed; the heartbeat path takes over")]
+    public static partial void ReactionFailed(ILogger logger, Exception exception, string backendId);
+
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Re-reading the members after a dead inbox failed")]
     public static partial void RefreshFailed(ILogger logger, Exception exception);
 }
