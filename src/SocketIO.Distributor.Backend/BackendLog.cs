@@ -74,6 +74,24 @@ internal static partial class BackendLog
     [LoggerMessage(EventId = 4037, Level = LogLevel.Error, Message = "A handler of custom message '{Name}' failed")]
     public static partial void CustomHandlerFailed(ILogger logger, Exception exception, string name);
 
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Warning, Message = "{Count} message(s) from distributor {Sender} never reached inbox {Channel} (Redis dropped them)")]
+    public static partial void MessagesLost(ILogger logger, long count, string sender, string channel);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "The inbox pipeline is full ({Capacity} messages waiting): dropped a message ({Total} so far); client events with an ack id are answered BACKEND_OVERLOADED")]
+    public static partial void InboxFull(ILogger logger, int capacity, long total);
+
+    [LoggerMessage(EventId = 4052, Level = LogLevel.Error, Message = "Handling a bus message from the inbox pipeline failed")]
+    public static partial void InboxMessageFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4053, Level = LogLevel.Information, Message = "Backend {BackendId} draining: announced its departure; handling what is in flight for at most {DrainTimeout}")]
+    public static partial void Draining(ILogger logger, string backendId, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventId = 4054, Level = LogLevel.Information, Message = "Backend {BackendId} drained in {Elapsed} ms ({Busy} socket(s) still busy)")]
+    public static partial void Drained(ILogger logger, string backendId, long elapsed, int busy);
+
+    [LoggerMessage(EventId = 4055, Level = LogLevel.Warning, Message = "Dropped custom message '{Name}': 10000 wait for their handlers ({Total} inbox overflows so far)")]
+    public static partial void CustomQueueFull(ILogger logger, string name, long total);
+
     [LoggerMessage(EventId = 4040, Level = LogLevel.Warning, Message = "Remote {Kind} on {Namespace} timed out; no reply from distributors {Missing}")]
     public static partial void RemoteQueryIncomplete(ILogger logger, string kind, string @namespace, string missing);
 

@@ -22,6 +22,30 @@ public sealed class BackendOptions
     /// <summary>How long fetch, join, leave and disconnect across the cluster wait for every distributor's reply. Default 5 s.</summary>
     public TimeSpan RemoteQueryTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long <see cref="SocketIOBackend.StopAsync"/> lets the backend drain: after it announced its
+    /// departure (distributors move its sockets to another replica with a recovery CONNECT, so clients see
+    /// no disconnect), it keeps handling what already reached its inbox for at most this long, then
+    /// unsubscribes. Zero stops at once. Default 5 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most bus messages waiting in the backend's inbox pipeline (read by the backend's own loop, off
+    /// Redis's delivery thread). When full, a message is dropped and counted
+    /// (<see cref="BackendStatistics.InboxOverflows"/>), and a client event with an ack id is answered
+    /// with a <c>BACKEND_OVERLOADED</c> error ack. Default 100,000.
+    /// </summary>
+    public int InboxCapacity { get; set; } = 100_000;
+
+    /// <summary>
+    /// How often the backend tells each distributor how far it has handled what that distributor sent
+    /// (only when it moved), so that events without ack a crashed backend never handled are counted as
+    /// possibly lost (the events handled within the last interval before a crash are counted too: the
+    /// count errs on the side of "possibly"). Nothing is sent while idle. Default 100 ms.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How emit arguments are serialized and received arguments read. Default: web defaults (camelCase).</summary>
     public JsonSerializerOptions Json { get; set; } = new(JsonSerializerDefaults.Web);
 
@@ -47,6 +71,16 @@ public sealed class BackendOptions
         AddIfNotPositive(problems, nameof(AckTimeout), AckTimeout);
         AddIfNotPositive(problems, nameof(CommandTimeout), CommandTimeout);
         AddIfNotPositive(problems, nameof(RemoteQueryTimeout), RemoteQueryTimeout);
+        AddIfNotPositive(problems, nameof(ProgressInterval), ProgressInterval);
+        if (DrainTimeout < TimeSpan.Zero || DrainTimeout > TimeSpan.FromHours(1))
+        {
+            problems.Add($"DrainTimeout must be between 0 (stop at once) and an hour (got {DrainTimeout}).");
+        }
+
+        if (InboxCapacity < 1)
+        {
+            problems.Add($"InboxCapacity must be at least 1 (got {InboxCapacity}).");
+        }
         if (Json is null)
         {
             problems.Add("Json must be set; use new JsonSerializerOptions(JsonSerializerDefaults.Web) for the defaults.");

@@ -45,9 +45,14 @@ internal sealed class BackendRouter
     public void Publish(string channel, IBusMessage message) => _bus.Publish(channel, message.Encode());
 
     /// <summary>Sends frames to one socket through the distributor that holds it.</summary>
-    public void SendToSocket(string distributorId, string socketId, EmitFlags flags, EngineFrame[] frames)
+    /// <param name="distributorId">The distributor holding the socket.</param>
+    /// <param name="socketId">The socket.</param>
+    /// <param name="flags">Emit flags.</param>
+    /// <param name="frames">The frames.</param>
+    /// <param name="answersAck">The client's ack id + 1 when the frames answer that client event; 0 otherwise.</param>
+    public void SendToSocket(string distributorId, string socketId, EmitFlags flags, EngineFrame[] frames, ulong answersAck = 0)
     {
-        _sequencer.Publish(Channels.Distributor(distributorId), sequence => new SendToSocket(socketId, flags, frames, BackendId, sequence).Encode());
+        _sequencer.Publish(Channels.Distributor(distributorId), sequence => new SendToSocket(socketId, flags, frames, BackendId, sequence, answersAck).Encode());
         BackendMetrics.EmitsOut.Add(1);
     }
 

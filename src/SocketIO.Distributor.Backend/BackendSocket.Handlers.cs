@@ -158,6 +158,8 @@ public sealed partial class BackendSocket
         {
             // Handlers that never finish must not pile up without bound.
             BackendMetrics.EventsDropped.Add(1);
+            _backend.Statistics.OnEventRefused();
+            e.Ack(SocketBusy.ToJson());
             BackendLog.QueueFull(_backend.Logger, Id, MaxQueuedEvents);
             Disconnect();
             return Task.CompletedTask;

@@ -7,6 +7,15 @@ namespace SocketIO.Distributor.Backend;
 /// <summary>Packets from the client, and acknowledgements in both directions.</summary>
 public sealed partial class BackendSocket
 {
+    /// <summary>The error ack of an event refused because the socket's handler queue is full.</summary>
+    internal static readonly RefusalReason SocketBusy = new("socket busy: too many events waiting for its handlers", "SOCKET_BUSY");
+
+    /// <summary>The error ack of an event refused because the backend's inbox is full.</summary>
+    internal static readonly RefusalReason BackendOverloaded = new("backend overloaded", "BACKEND_OVERLOADED");
+
+    /// <summary>True when none of the socket's work waits or runs (async handlers included).</summary>
+    internal bool IsIdle => _queue.IsIdle && System.Threading.Volatile.Read(ref _inFlight) == 0;
+
     /// <summary>
     /// Emits an event and waits for the client's acknowledgement (socket.io's <c>emitWithAck</c>).
     /// </summary>
@@ -31,7 +40,7 @@ public sealed partial class BackendSocket
     internal void SendAck(long ackId, object?[]? args)
     {
         var frames = _backend.Codec.EncodeArguments(args).AckFrames(Namespace.Name, ackId);
-        Router.SendToSocket(DistributorId, Id, EmitFlags.None, frames);
+        Router.SendToSocket(DistributorId, Id, EmitFlags.None, frames, answersAck: (ulong)ackId + 1);
     }
 
     /// <summary>
@@ -98,9 +107,34 @@ public sealed partial class BackendSocket
         var e = new SocketEvent(this, name, new SocketArguments(json, attachments, _backend.Codec), packet.AckId);
         if (!Enqueue(() => DispatchAsync(e)))
         {
+            // Policy: the event is refused (an error ack when the client waits for one), counted, and
+            // the socket, whose handlers fell this far behind, is disconnected.
             BackendMetrics.EventsDropped.Add(1);
+            _backend.Statistics.OnEventRefused();
             BackendLog.QueueFull(_backend.Logger, Id, _queue.Capacity);
+            RefuseEvent(packet.AckId, SocketBusy);
             Disconnect();
         }
     }
+
+    /// <summary>
+    /// Answers a client event that will not be handled with an error ack
+    /// (<c>[{"message":...,"code":...}]</c>), when the client waits for one.
+    /// </summary>
+    internal void RefuseEvent(long ackId, RefusalReason reason)
+    {
+        if (ackId >= 0)
+        {
+            SendAck(ackId, [reason.ToJson()]);
+        }
+    }
+}
+
+/// <summary>The error ack (<c>{"message":...,"code":...}</c>) of a client event the backend will not handle.</summary>
+/// <param name="Message">What happened.</param>
+/// <param name="Code">A stable code for programs.</param>
+internal sealed record RefusalReason(string Message, string Code)
+{
+    /// <summary>The ack argument; a dictionary, so that the keys stay as written whatever the JSON naming policy.</summary>
+    public Dictionary<string, string> ToJson() => new(StringComparer.Ordinal) { ["message"] = Message, ["code"] = Code };
 }

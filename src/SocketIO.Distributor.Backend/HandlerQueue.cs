@@ -3,9 +3,10 @@ using System.Collections.Concurrent;
 namespace SocketIO.Distributor.Backend;
 
 /// <summary>
-/// Runs one socket's work items (connection, events, disconnection) in order, one at a time: the
-/// first on the thread that queued it, the rest where the previous one finished. No task is held while the queue is idle. The queue is bounded: when
-/// <see cref="Capacity"/> items wait, <see cref="TryEnqueue"/> refuses more.
+/// Runs one socket's work items (connection, events, disconnection) in order, one at a time, on the
+/// thread pool: the thread that queues them (the backend's inbox loop) never runs them, so a blocking
+/// handler delays only its own socket. No task or thread is held while the queue is idle. The queue is
+/// bounded: when <see cref="Capacity"/> items wait, <see cref="TryEnqueue"/> refuses more.
 /// </summary>
 /// <param name="capacity">The most items that may wait.</param>
 /// <param name="onError">Called with an exception a work item threw; the queue goes on.</param>
@@ -16,6 +17,9 @@ internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
 
     /// <summary>The most items that may wait.</summary>
     public int Capacity => capacity;
+
+    /// <summary>True when nothing waits or runs.</summary>
+    public bool IsIdle => Volatile.Read(ref _count) == 0;
 
     /// <summary>Adds a work item; false if the queue is full (unless <paramref name="force"/>, for work that must not be lost).</summary>
     public bool TryEnqueue(Func<Task> work, bool force = false)
@@ -28,14 +32,14 @@ internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
         _items.Enqueue(work);
         if (Interlocked.Increment(ref _count) == 1)
         {
-            // Run on the caller's thread until a work item truly awaits: no thread hop per event
-            // (the caller is the bus's ordered delivery loop, which must not be blocked by handlers
-            // that await; those continue on the thread pool).
-            _ = DrainAsync();
+            // The first item after idle starts a drain on the thread pool; later items are taken by it.
+            ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Start(), this, preferLocal: false);
         }
 
         return true;
     }
+
+    private void Start() => _ = DrainAsync();
 
     private async Task DrainAsync()
     {

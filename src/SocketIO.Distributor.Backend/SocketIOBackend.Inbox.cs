@@ -17,22 +17,31 @@ public sealed partial class SocketIOBackend
         switch (message)
         {
             case ConnectRequest request:
+                var connected = Track(request.DistributorId, request.ChannelSequence);
                 OnConnectRequest(request);
+                connected?.Invoke();
                 break;
             case ClientPacket packet when _sockets.TryGetValue(packet.SocketId, out var socket) && !socket.IsLeaving:
+                var handled = Track(packet.SenderId, packet.ChannelSequence);
                 socket.OnClientPacket(packet);
+                HandledAfter(socket, handled);
                 break;
             case ClientPacket packet:
+                Track(packet.SenderId, packet.ChannelSequence)?.Invoke();
                 OnPacketForUnknownSocket(packet.SocketId);
                 break;
             case SocketInventory inventory:
                 OnSocketInventory(inventory);
                 break;
             case SocketDisconnected disconnected when _sockets.TryGetValue(disconnected.SocketId, out var socket):
+                Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
                 socket.EnqueueDisconnect(disconnected.Reason);
                 break;
             case SocketDisconnected disconnected:
+                Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
                 BackendLog.UnknownSocket(_logger, disconnected.SocketId);
+                break;
+            case InboxProbe:
                 break;
             case CommandAck ack:
                 router.OnCommandAck(ack);
@@ -59,7 +68,17 @@ public sealed partial class SocketIOBackend
         switch (message)
         {
             case CustomMessage custom when custom.SenderId != Id:
-                RaiseCustomMessage(custom);
+                // Off the pipeline loop (a blocking handler must not hold up the sockets), in order.
+                if (!CustomHandlers.TryEnqueue(() =>
+                {
+                    RaiseCustomMessage(custom);
+                    return Task.CompletedTask;
+                }))
+                {
+                    BackendMetrics.InboxOverflows.Add(1);
+                    BackendLog.CustomQueueFull(_logger, custom.Name, Statistics.OnInboxOverflow());
+                }
+
                 break;
             case MemberLeaving leaving when leaving.MemberId != Id:
                 _membership?.OnMemberLeaving(leaving);
@@ -120,6 +139,8 @@ public sealed partial class SocketIOBackend
         {
             return;
         }
+
+        _progress.Forget(member.Id);
 
         var orphans = _sockets.Values.Where(s => s.DistributorId == member.Id).ToList();
         if (orphans.Count > 0)

@@ -107,8 +107,9 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             _router = router;
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.
-            _inbox = await bus.SubscribeAsync(router.Inbox, OnInboxMessage).ConfigureAwait(false);
-            _all = await bus.SubscribeAsync(bus.Channels.All, OnAllMessage).ConfigureAwait(false);
+            StartPipeline();
+            _inbox = await bus.SubscribeAsync(router.Inbox, OnInboxDelivered).ConfigureAwait(false);
+            _all = await bus.SubscribeAsync(bus.Channels.All, OnAllDelivered).ConfigureAwait(false);
             await _membership.StartAsync().ConfigureAwait(false);
             BackendLog.Started(_logger, Id, string.Join(", ", _namespaces.Keys));
         }
@@ -124,8 +125,13 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
     }
 
     /// <summary>
-    /// Leaves the cluster: announces the departure (distributors move this backend's sockets to
-    /// another replica at once), unsubscribes and disconnects from Redis. Clients stay connected.
+    /// Leaves the cluster without a client-visible disconnect: announces the departure (distributors move
+    /// this backend's sockets to another replica at once, with a recovery CONNECT), keeps handling what
+    /// already reached its inbox until nothing arrives any more, unsubscribes, finishes what is queued or
+    /// running (all of it within <see cref="BackendOptions.DrainTimeout"/>), tells the distributors it is
+    /// done (<see cref="BackendDrained"/>: they answer whatever it still owes with an error ack), and
+    /// disconnects from Redis. What reaches its inbox after it unsubscribed finds no receiver and is
+    /// re-sent by the distributor to the socket's new backend.
     /// </summary>
     /// <returns>A task that completes when stopped.</returns>
     public async Task StopAsync()
@@ -189,15 +195,29 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             await membership.DisposeAsync().ConfigureAwait(false);
         }
 
+        var drain = announce ? Drain.Start(this) : null;
+        if (drain is not null)
+        {
+            await drain.UntilQuietAsync().ConfigureAwait(false);
+        }
+
         if (_inbox is not null)
         {
             await _inbox.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (drain is not null)
+        {
+            await drain.UntilIdleAsync().ConfigureAwait(false);
+            drain.Finish(membership);
         }
 
         if (_all is not null)
         {
             await _all.DisposeAsync().ConfigureAwait(false);
         }
+
+        await StopPipelineAsync().ConfigureAwait(false);
 
         _router?.CancelPending();
         if (_bus is not null)

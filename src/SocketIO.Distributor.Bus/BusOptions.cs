@@ -39,6 +39,16 @@ public sealed class BusOptions
     /// <summary>The most bytes held for publishing during a Redis outage; more are dropped and counted. Default 16 MB.</summary>
     public long MaxOutageBufferBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Whether PUBLISH's reply (how many subscribers received the message) is trusted to say that a
+    /// backend's inbox has no listener: then a distributor whose message to a backend reached nobody
+    /// treats that backend as dead at once (moves its sockets and re-sends the message to the new
+    /// backend) instead of waiting for its heartbeat to expire. Default true: right for a single Redis
+    /// (or one with replicas). Set false on a Redis Cluster, where classic PUBLISH counts only the
+    /// subscribers of the node that received it.
+    /// </summary>
+    public bool TrustPublishReceiverCounts { get; set; } = true;
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()

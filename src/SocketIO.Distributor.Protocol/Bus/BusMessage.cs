@@ -46,6 +46,9 @@ public static class BusMessage
                 BusMessageType.SocketInventory => SocketInventory.Read(ref reader),
                 BusMessageType.SocketsUnknown => SocketsUnknown.Read(ref reader),
                 BusMessageType.ReconcileRequest => ReconcileRequest.Read(ref reader),
+                BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
+                BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
+                BusMessageType.InboxProbe => InboxProbe.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -103,6 +106,15 @@ public enum BusMessageType : byte
 
     /// <summary>Backend to every distributor: asks each to send its <see cref="SocketInventory"/>.</summary>
     ReconcileRequest = 15,
+
+    /// <summary>Backend to every process: it drained and unsubscribes now (numbers 16-19 belong to failover).</summary>
+    BackendDrained = 16,
+
+    /// <summary>Backend to distributor: how far it has handled what that distributor sent.</summary>
+    InboxProgress = 17,
+
+    /// <summary>Distributor to backend: is anybody listening on this inbox? (ignored by the backend).</summary>
+    InboxProbe = 18,
 }
 
 /// <summary>A decoded bus message.</summary>

@@ -2,14 +2,16 @@ namespace SocketIO.Distributor.Protocol.Bus;
 
 /// <summary>
 /// A client asks to connect to a namespace; sent to one live backend of it.
-/// Layout: <c>distributorId: str, socketId: str, namespace: str, handshake: bytes (JSON), recovered: u8</c>.
+/// Layout: <c>distributorId: str, socketId: str, namespace: str, handshake: bytes (JSON), recovered: u8, channelSequence: u64</c>
+/// (the last was appended; without it the sequence is 0: not tracked). The sender is <c>distributorId</c>.
 /// </summary>
 /// <param name="DistributorId">The distributor that holds the client.</param>
 /// <param name="SocketId">The id the socket will have.</param>
 /// <param name="Namespace">The namespace.</param>
 /// <param name="HandshakeJson">The handshake as JSON: headers, query, auth, address, url, secure, issued, time, extra.</param>
 /// <param name="Recovered">True when the socket was already connected and moves here from a backend that died.</param>
-public sealed record ConnectRequest(string DistributorId, string SocketId, string Namespace, ReadOnlyMemory<byte> HandshakeJson, bool Recovered) : IBusMessage
+/// <param name="ChannelSequence">1, 2, 3... per distributor and backend inbox (see <see cref="ClientPacket"/>); 0 when not tracked.</param>
+public sealed record ConnectRequest(string DistributorId, string SocketId, string Namespace, ReadOnlyMemory<byte> HandshakeJson, bool Recovered, ulong ChannelSequence = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -20,11 +22,15 @@ public sealed record ConnectRequest(string DistributorId, string SocketId, strin
         writer.WriteString(Namespace);
         writer.WriteBytes(HandshakeJson.Span);
         writer.WriteBool(Recovered);
+        writer.WriteVarUInt(ChannelSequence);
         return writer.ToArray();
     }
 
-    internal static ConnectRequest Read(ref BusReader reader) =>
-        new(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadBytes(), reader.ReadBool());
+    internal static ConnectRequest Read(ref BusReader reader)
+    {
+        var request = new ConnectRequest(reader.ReadString(), reader.ReadString(), reader.ReadString(), reader.ReadBytes(), reader.ReadBool());
+        return reader.HasMore ? request with { ChannelSequence = reader.ReadVarUInt() } : request;
+    }
 }
 
 /// <summary>
@@ -54,12 +60,17 @@ public sealed record ConnectResult(string SocketId, string BackendId, bool Accep
 
 /// <summary>
 /// An EVENT or ACK from a client, relayed unchanged to the socket's backend.
-/// Layout: <c>socketId: str, packet: bytes (the Socket.IO packet text as the client sent it), attachments: blocks</c>.
+/// Layout: <c>socketId: str, packet: bytes (the Socket.IO packet text as the client sent it), attachments: blocks, senderId: str, channelSequence: u64</c>
+/// (the last two were appended; a message without them has sequence 0: not tracked). A distributor
+/// numbers what it publishes on each backend's inbox (<see cref="ConnectRequest"/>, <see cref="ClientPacket"/>,
+/// <see cref="SocketDisconnected"/> share one counter per inbox), so the backend counts messages Redis dropped.
 /// </summary>
 /// <param name="SocketId">The socket it came from.</param>
 /// <param name="Packet">The packet text, including namespace and ack id.</param>
 /// <param name="Attachments">The binary attachments.</param>
-public sealed record ClientPacket(string SocketId, ReadOnlyMemory<byte> Packet, IReadOnlyList<ReadOnlyMemory<byte>> Attachments) : IBusMessage
+/// <param name="SenderId">The publishing distributor.</param>
+/// <param name="ChannelSequence">1, 2, 3... per sender and backend inbox; 0 when not tracked.</param>
+public sealed record ClientPacket(string SocketId, ReadOnlyMemory<byte> Packet, IReadOnlyList<ReadOnlyMemory<byte>> Attachments, string SenderId = "", ulong ChannelSequence = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -74,19 +85,27 @@ public sealed record ClientPacket(string SocketId, ReadOnlyMemory<byte> Packet, 
         writer.WriteString(SocketId);
         writer.WriteBytes(Packet.Span);
         writer.WriteBlocks(Attachments);
+        writer.WriteString(SenderId);
+        writer.WriteVarUInt(ChannelSequence);
         return writer.ToArray();
     }
 
-    internal static ClientPacket Read(ref BusReader reader) =>
-        new(reader.ReadString(), reader.ReadBytes(), reader.ReadBlocks());
+    internal static ClientPacket Read(ref BusReader reader)
+    {
+        var packet = new ClientPacket(reader.ReadString(), reader.ReadBytes(), reader.ReadBlocks());
+        return reader.HasMore ? packet with { SenderId = reader.ReadString(), ChannelSequence = reader.ReadVarUInt() } : packet;
+    }
 }
 
 /// <summary>
-/// A socket left its namespace. Layout: <c>socketId: str, reason: str</c>.
+/// A socket left its namespace. Layout: <c>socketId: str, reason: str, senderId: str, channelSequence: u64</c>
+/// (the last two were appended; without them the sequence is 0: not tracked).
 /// </summary>
 /// <param name="SocketId">The socket.</param>
 /// <param name="Reason">Why, in socket.io's words (<c>transport close</c>, <c>client namespace disconnect</c>, ...).</param>
-public sealed record SocketDisconnected(string SocketId, string Reason) : IBusMessage
+/// <param name="SenderId">The publishing distributor.</param>
+/// <param name="ChannelSequence">1, 2, 3... per sender and backend inbox (see <see cref="ClientPacket"/>); 0 when not tracked.</param>
+public sealed record SocketDisconnected(string SocketId, string Reason, string SenderId = "", ulong ChannelSequence = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -94,8 +113,14 @@ public sealed record SocketDisconnected(string SocketId, string Reason) : IBusMe
         var writer = new BusWriter(BusMessageType.SocketDisconnected, 64);
         writer.WriteString(SocketId);
         writer.WriteString(Reason);
+        writer.WriteString(SenderId);
+        writer.WriteVarUInt(ChannelSequence);
         return writer.ToArray();
     }
 
-    internal static SocketDisconnected Read(ref BusReader reader) => new(reader.ReadString(), reader.ReadString());
+    internal static SocketDisconnected Read(ref BusReader reader)
+    {
+        var disconnected = new SocketDisconnected(reader.ReadString(), reader.ReadString());
+        return reader.HasMore ? disconnected with { SenderId = reader.ReadString(), ChannelSequence = reader.ReadVarUInt() } : disconnected;
+    }
 }

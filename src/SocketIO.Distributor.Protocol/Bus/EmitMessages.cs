@@ -17,15 +17,19 @@ public enum EmitFlags : byte
 /// Frames for one socket, sent to the distributor that holds it. The frames are a Socket.IO packet
 /// encoded once by the backend (an Engine.IO message text frame) and its binary attachments; the
 /// distributor writes them unchanged.
-/// Layout: <c>socketId: str, flags: u8, frames: frames, senderId: str, channelSequence: u64</c>
-/// (the last two were appended; a message without them has sequence 0: not tracked).
+/// Layout: <c>socketId: str, flags: u8, frames: frames, senderId: str, channelSequence: u64, answersAck: u64</c>
+/// (senderId and channelSequence were appended, then answersAck; a message without them has sequence 0:
+/// not tracked, and answers no ack). <c>answersAck</c> is the client's ack id + 1 when the frames are
+/// the ACK packet answering that client event (0 otherwise), so the distributor knows the event was
+/// handled and stops holding it against a backend loss.
 /// </summary>
 /// <param name="SocketId">The socket.</param>
 /// <param name="Flags">Emit flags.</param>
 /// <param name="Frames">The frames to write, in order.</param>
 /// <param name="SenderId">The publishing process.</param>
 /// <param name="ChannelSequence">1, 2, 3... per sender and channel, so receivers can count messages Redis dropped; 0 when not tracked.</param>
-public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyList<EngineFrame> Frames, string SenderId = "", ulong ChannelSequence = 0) : IBusMessage
+/// <param name="AnswersAck">The client's ack id + 1 when the frames answer that client event; 0 otherwise.</param>
+public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyList<EngineFrame> Frames, string SenderId = "", ulong ChannelSequence = 0, ulong AnswersAck = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -36,6 +40,7 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
         writer.WriteFrames(Frames);
         writer.WriteString(SenderId);
         writer.WriteVarUInt(ChannelSequence);
+        writer.WriteVarUInt(AnswersAck);
         return writer.ToArray();
     }
 
@@ -44,9 +49,13 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
         var socketId = reader.ReadString();
         var flags = (EmitFlags)reader.ReadByte();
         var frames = reader.ReadFrames();
-        return reader.HasMore
-            ? new SendToSocket(socketId, flags, frames, reader.ReadString(), reader.ReadVarUInt())
-            : new SendToSocket(socketId, flags, frames);
+        if (!reader.HasMore)
+        {
+            return new SendToSocket(socketId, flags, frames);
+        }
+
+        var send = new SendToSocket(socketId, flags, frames, reader.ReadString(), reader.ReadVarUInt());
+        return reader.HasMore ? send with { AnswersAck = reader.ReadVarUInt() } : send;
     }
 
     internal static int FramesSize(IReadOnlyList<EngineFrame> frames)

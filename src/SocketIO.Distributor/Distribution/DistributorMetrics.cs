@@ -8,7 +8,7 @@ namespace SocketIO.Distributor.Distribution;
 /// the per-instance figures are <see cref="SocketIODistributor.Statistics"/> and the Engine.IO server's
 /// <c>Metrics</c>, which the periodic stats line reports).
 /// </summary>
-internal static class DistributorMetrics
+internal static partial class DistributorMetrics
 {
     private static readonly Meter Meter = new("SocketIO.Distributor");
 

@@ -60,6 +60,29 @@ public sealed class DistributorOptions
     /// </summary>
     public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The most client events with an ack id per socket that may await their backend's answer (each is
+    /// held so that a backend lost before answering is answered with a <c>BACKEND_LOST</c> error ack).
+    /// Beyond, the oldest one is no longer held (and counted in <see cref="DistributorStatistics.AcksUntracked"/>):
+    /// the event still travels, but a loss of its backend would not be answered for it. Default 1,024.
+    /// </summary>
+    public int MaxPendingAcks { get; set; } = 1024;
+
+    /// <summary>
+    /// How long a backend that announced its departure may drain what it received before whatever it
+    /// still owes is answered with a <c>BACKEND_LOST</c> error ack (it normally says when it is done,
+    /// well before). Longer than the backends' <c>DrainTimeout</c>. Default 30 s.
+    /// </summary>
+    public TimeSpan BackendDrainGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// While a backend owes answers to client events, how often its inbox is probed (a PUBLISH whose
+    /// receiver count says whether anybody listens), so that a backend that died while its clients wait
+    /// is found within this interval instead of a member timeout. Only with
+    /// <see cref="BusOptions.TrustPublishReceiverCounts"/>. Default 250 ms.
+    /// </summary>
+    public TimeSpan BackendProbeInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -103,6 +126,21 @@ public sealed class DistributorOptions
         if (MaxBufferedBeforeConnect < 1)
         {
             problems.Add($"MaxBufferedBeforeConnect must be at least 1 (got {MaxBufferedBeforeConnect}).");
+        }
+
+        if (BackendProbeInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"BackendProbeInterval must be positive (got {BackendProbeInterval}).");
+        }
+
+        if (MaxPendingAcks < 1)
+        {
+            problems.Add($"MaxPendingAcks must be at least 1 (got {MaxPendingAcks}).");
+        }
+
+        if (BackendDrainGrace <= TimeSpan.Zero)
+        {
+            problems.Add($"BackendDrainGrace must be positive (got {BackendDrainGrace}); make it longer than the backends' DrainTimeout.");
         }
 
         return problems;

@@ -4,7 +4,7 @@ namespace SocketIO.Distributor.Distribution;
 /// What one distributor received and relayed since it started: for operators (<c>siod status</c>,
 /// the periodic stats log) and for tests that check which distributor a message reached.
 /// </summary>
-public sealed class DistributorStatistics
+public sealed partial class DistributorStatistics
 {
     private long _directMessages;
     private long _broadcasts;

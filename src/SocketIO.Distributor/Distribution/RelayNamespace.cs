@@ -73,6 +73,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         var relay = new RelaySocket(socket, HandshakeJson.Build(socket, Options.ForwardedHeaders, extra), Options.MaxBufferedBeforeConnect)
         {
             BackendId = backend.Id,
+            Owner = this,
         };
         socket.UserState = relay;
         _sockets[socket.Id] = relay;
@@ -122,10 +123,9 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     public void OnMessage(ClientSocket socket, InboundMessage message)
     {
         var relay = (RelaySocket)socket.UserState!;
-        var bus = _distributor.Bus;
         DistributorMetrics.CountIn(message.Raw.Length);
         _distributor.Statistics.OnPacketRelayed();
-        bus.Publish(bus.Channels.Backend(relay.BackendId), new ClientPacket(socket.Id, message.Raw, message.Attachments).Encode());
+        relay.Relay(new ClientPacket(socket.Id, message.Raw, message.Attachments, _distributor.Id), message.IsEvent, message.Packet.AckId);
     }
 
     public void OnDisconnect(ClientSocket socket, string reason)
@@ -139,8 +139,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         if (relay.IsAccepted)
         {
             DistributorMetrics.Sockets.Add(-1, _tag);
-            var bus = _distributor.Bus;
-            bus.Publish(bus.Channels.Backend(relay.BackendId), new SocketDisconnected(socket.Id, reason).Encode());
+            var disconnected = new SocketDisconnected(socket.Id, reason, _distributor.Id);
+            _ = Inboxes.Publish(relay.BackendId, sequence => (disconnected with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false);
         }
     }
 
@@ -197,13 +197,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     }
 
     /// <summary>A backend died: move its sockets to another live backend, or disconnect them when none is left.</summary>
-    public void OnBackendDown(string backendId)
-    {
-        foreach (var relay in _sockets.Values.Where(s => s.BackendId == backendId))
-        {
-            MoveToAnotherBackend(relay, backendId);
-        }
-    }
+    public void OnBackendDown(string backendId) =>
+        OnBackendLost(backendId, _distributor.IsLeaving(backendId) ? BackendLoss.Draining : BackendLoss.Dead);
 
     /// <summary>
     /// The members view was re-read: sockets accepted before the read whose backend is not alive lost
@@ -213,7 +208,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.AcceptedAt < readStartedAt && !liveBackends.Contains(s.BackendId)))
         {
-            MoveToAnotherBackend(relay, relay.BackendId);
+            MoveToAnotherBackend(relay, relay.BackendId, BackendLoss.Dead);
         }
     }
 
@@ -222,10 +217,22 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// plain one for a CONNECT still waiting), or, when none is left, disconnect the socket or refuse
     /// its CONNECT at once.
     /// </summary>
-    private void MoveToAnotherBackend(RelaySocket relay, string deadBackendId)
+    private void MoveToAnotherBackend(RelaySocket relay, string deadBackendId, BackendLoss loss)
     {
-        var next = PickBackend(exclude: deadBackendId);
-        if (next is null)
+        var moved = relay.RecoverFrom(
+            deadBackendId,
+            loss,
+            () => PickBackend(exclude: deadBackendId)?.Id,
+            next =>
+            {
+                if (relay.IsAccepted)
+                {
+                    relay.AcceptedAt = _distributor.Time.GetTimestamp();
+                }
+
+                SendConnectRequest(relay, next, recovered: relay.IsAccepted);
+            });
+        if (!moved)
         {
             if (relay.IsAccepted)
             {
@@ -236,23 +243,29 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             {
                 _distributor.FailPendingConnect(relay.Id, $"No backend is serving namespace {Name}");
             }
-
-            return;
         }
-
-        relay.BackendId = next.Id;
-        if (relay.IsAccepted)
-        {
-            relay.AcceptedAt = _distributor.Time.GetTimestamp();
-        }
-
-        SendConnectRequest(relay, next.Id, recovered: relay.IsAccepted);
     }
 
     private void SendConnectRequest(RelaySocket relay, string backendId, bool recovered)
     {
-        var bus = _distributor.Bus;
-        bus.Publish(bus.Channels.Backend(backendId), new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, recovered).Encode());
+        var request = new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, recovered);
+        var sent = Inboxes.Publish(backendId, sequence => (request with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false);
+        if (TrustReceiverCounts)
+        {
+            _ = sent.ContinueWith(
+                static (task, state) =>
+                {
+                    var (owner, backendId) = ((RelayNamespace, string))state!;
+                    if (task.Result == 0)
+                    {
+                        owner.OnBackendUnreachable(backendId);
+                    }
+                },
+                (this, backendId),
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
     }
 
     /// <summary>The answer to a recovery CONNECT (a socket moved from a dead backend).</summary>
@@ -282,7 +295,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// <summary>Picks a live backend: of two random ones, the one with fewer sockets.</summary>
     private MemberInfo? PickBackend(string? exclude)
     {
-        var live = _distributor.Membership.BackendsOf(Name).Where(b => b.Id != exclude).ToList();
+        var live = _distributor.Membership.BackendsOf(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id)).ToList();
         if (live.Count == 0)
         {
             return null;

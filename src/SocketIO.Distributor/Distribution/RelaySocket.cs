@@ -7,7 +7,7 @@ namespace SocketIO.Distributor.Distribution;
 /// The distributor's state for one socket: which backend serves it, its handshake, its rooms, and
 /// the frames that arrived before its CONNECT was written (they are written right after it, in order).
 /// </summary>
-internal sealed class RelaySocket(ClientSocket socket, byte[] handshakeJson, int maxBuffered)
+internal sealed partial class RelaySocket(ClientSocket socket, byte[] handshakeJson, int maxBuffered)
 {
     private readonly object _gate = new();
     private List<(EngineFrame[] Frames, bool Volatile)>? _early = [];

@@ -16,12 +16,23 @@ public sealed partial class SocketIODistributor
                 CountGap(send.SenderId, Bus.Channels.Distributor(Id), send.ChannelSequence);
                 if (_sockets.TryGetValue(send.SocketId, out var target))
                 {
+                    if (send.AnswersAck > 0)
+                    {
+                        target.OnAckAnswered((long)(send.AnswersAck - 1));
+                    }
+
                     target.Deliver(send.Frames as Protocol.EngineIO.EngineFrame[] ?? [.. send.Frames], (send.Flags & EmitFlags.Volatile) != 0);
                 }
 
                 break;
             case ConnectResult result:
                 OnConnectResult(result);
+                break;
+            case InboxProgress progress:
+                Inboxes.OnProgress(progress);
+                break;
+            case BackendDrained drained:
+                OnBackendDrained(drained);
                 break;
             case SocketCommand command:
                 Statistics.OnCommand();
@@ -63,6 +74,7 @@ public sealed partial class SocketIODistributor
         switch (Decode(bytes))
         {
             case MemberLeaving leaving when leaving.MemberId != Id:
+                OnMemberLeaving(leaving);
                 Membership.OnMemberLeaving(leaving);
                 break;
             case CustomMessage custom:

@@ -115,6 +115,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         }
 
         StartOutageWatch();
+        StartProbing();
         if (Options.StatsInterval > TimeSpan.Zero)
         {
             _statsTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).LogStats(), this, Options.StatsInterval, Options.StatsInterval);
@@ -137,6 +138,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
 
         _statsTimer?.Dispose();
         StopOutageWatch();
+        StopProbing();
         Server.Engine.CloseAll("server shutting down");
         if (_membership is not null)
         {

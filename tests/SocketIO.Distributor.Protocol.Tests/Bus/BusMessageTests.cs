@@ -28,6 +28,13 @@ public sealed class BusMessageTests
         new SocketInventory("d1", []),
         new SocketsUnknown("b1", ["d1.a"]),
         new ReconcileRequest("b1"),
+        new ConnectRequest("d1", "d1.abc", "/chat", "{}"u8.ToArray(), Recovered: false, ChannelSequence: 300),
+        new ClientPacket("d1.abc", "21[\"hi\"]"u8.ToArray(), [], "d1", 301),
+        new SocketDisconnected("d1.abc", "transport close", "d1", 302),
+        new SendToSocket("d1.abc", EmitFlags.None, Frames, "b1", 43, AnswersAck: 22),
+        new BackendDrained("b1"),
+        new InboxProgress("b1", 302),
+        new InboxProbe("d1"),
     ];
 
     [Theory]
@@ -77,7 +84,7 @@ public sealed class BusMessageTests
         // SendToSocket and Broadcast gained sender/channel sequence fields at their end; a writer of the
         // first layout stops before them.
         var current = new SendToSocket("d1.abc", EmitFlags.None, Frames, "b1", 42).Encode();
-        var firstLayout = current.AsSpan(0, current.Length - 1 - 1 - "b1".Length).ToArray();
+        var firstLayout = current.AsSpan(0, current.Length - 1 - 1 - 1 - "b1".Length).ToArray();
 
         var decoded = Assert.IsType<SendToSocket>(BusMessage.Decode(firstLayout));
 
@@ -108,6 +115,28 @@ public sealed class BusMessageTests
         byte[] bytes = [BusMessage.Version, (byte)BusMessageType.SocketInventory, 2, (byte)'d', (byte)'1', 100];
 
         Assert.Throws<BusFormatException>(() => BusMessage.Decode(bytes));
+    }
+
+    [Fact]
+    public void Messages_of_the_layouts_before_failover_decode_with_sequence_and_ack_defaulted()
+    {
+        // ClientPacket, ConnectRequest and SocketDisconnected gained (sender and) channel sequence, and
+        // SendToSocket the ack id it answers, at their end: a writer of the older layout stops before them.
+        var packet = new ClientPacket("d1.abc", "21[\"hi\"]"u8.ToArray(), [], "d1", 300).Encode();
+        var oldPacket = Assert.IsType<ClientPacket>(BusMessage.Decode(packet.AsMemory(0, packet.Length - 2 - 1 - "d1".Length)));
+        Assert.Equal(("d1.abc", string.Empty, 0UL), (oldPacket.SocketId, oldPacket.SenderId, oldPacket.ChannelSequence));
+
+        var request = new ConnectRequest("d1", "d1.abc", "/chat", "{}"u8.ToArray(), true, 300).Encode();
+        var oldRequest = Assert.IsType<ConnectRequest>(BusMessage.Decode(request.AsMemory(0, request.Length - 2)));
+        Assert.Equal((true, 0UL), (oldRequest.Recovered, oldRequest.ChannelSequence));
+
+        var disconnected = new SocketDisconnected("d1.abc", "transport close", "d1", 300).Encode();
+        var oldDisconnected = Assert.IsType<SocketDisconnected>(BusMessage.Decode(disconnected.AsMemory(0, disconnected.Length - 2 - 1 - "d1".Length)));
+        Assert.Equal(("transport close", 0UL), (oldDisconnected.Reason, oldDisconnected.ChannelSequence));
+
+        var send = new SendToSocket("d1.abc", EmitFlags.None, Frames, "b1", 42, AnswersAck: 5).Encode();
+        var oldSend = Assert.IsType<SendToSocket>(BusMessage.Decode(send.AsMemory(0, send.Length - 1)));
+        Assert.Equal((42UL, 0UL), (oldSend.ChannelSequence, oldSend.AnswersAck));
     }
 
     [Fact]

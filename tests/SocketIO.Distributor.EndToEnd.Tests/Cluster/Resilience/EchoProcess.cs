@@ -35,7 +35,11 @@ internal sealed partial class EchoProcess : IAsyncDisposable
     public int Pid => _process.Id;
 
     /// <summary>Starts <c>SocketIOEcho --role <paramref name="role"/></c> and waits until it listens.</summary>
-    public static async Task<EchoProcess> StartAsync(TestCluster cluster, string role, ITestOutputHelper? log = null)
+    /// <param name="cluster">The cluster it joins.</param>
+    /// <param name="role">Its role.</param>
+    /// <param name="log">Where its output goes.</param>
+    /// <param name="heartbeat">Its heartbeat (its member timeout is three); <see cref="TestCluster.Heartbeat"/> by default.</param>
+    public static async Task<EchoProcess> StartAsync(TestCluster cluster, string role, ITestOutputHelper? log = null, TimeSpan? heartbeat = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SocketIOEcho.dll");
         var startInfo = new ProcessStartInfo("dotnet")
@@ -49,7 +53,7 @@ internal sealed partial class EchoProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             dll, "--urls", "http://127.0.0.1:0", "--role", role, "--redis", TestRedis.ConnectionString,
-            "--prefix", cluster.Prefix, "--heartbeat", ((int)TestCluster.Heartbeat.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            "--prefix", cluster.Prefix, "--heartbeat", ((int)(heartbeat ?? TestCluster.Heartbeat).TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         })
         {
             startInfo.ArgumentList.Add(argument);

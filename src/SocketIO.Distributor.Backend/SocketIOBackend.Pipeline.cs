@@ -1,0 +1,198 @@
+using System.Threading.Channels;
+using SocketIO.Distributor.Bus;
+using SocketIO.Distributor.Protocol;
+using SocketIO.Distributor.Protocol.Bus;
+using SocketIO.Distributor.Protocol.SocketIO;
+
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>
+/// The backend's inbox pipeline: StackExchange.Redis's delivery thread only puts each message into a
+/// bounded channel; the backend's own loop decodes it and hands it to its socket's queue (which runs
+/// handlers on the thread pool), so a slow or blocking handler delays only its own socket. It also
+/// counts what Redis dropped (gaps in the distributors' numbers) and reports how far it has handled
+/// each distributor's messages (<see cref="InboxProgress"/>).
+/// </summary>
+public sealed partial class SocketIOBackend
+{
+    private readonly SequenceGaps _gaps = new();
+    private readonly InboxProgressTracker _progress = new();
+    private HandlerQueue? _customQueue;
+    private Channel<InboxItem>? _pipeline;
+    private Task? _pipelineLoop;
+    private ITimer? _progressTimer;
+    private long _lastDelivery;
+    private long _pipelinePending;
+
+    /// <summary>Custom message handlers run here, in order, off the pipeline loop; bounded.</summary>
+    private HandlerQueue CustomHandlers => LazyInitializer.EnsureInitialized(
+        ref _customQueue,
+        () => new HandlerQueue(10_000, ex => BackendLog.QueueItemFailed(_logger, ex, "custom messages")));
+
+    /// <summary>What this backend lost or refused since it started.</summary>
+    public BackendStatistics Statistics { get; } = new();
+
+    private void StartPipeline()
+    {
+        var pipeline = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(Options.InboxCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _pipeline = pipeline;
+        _pipelineLoop = RunPipelineAsync(pipeline.Reader);
+        _progressTimer = Time.CreateTimer(static state => ((SocketIOBackend)state!).ReportProgress(), this, Options.ProgressInterval, Options.ProgressInterval);
+    }
+
+    /// <summary>Ends the pipeline once what it holds is handled.</summary>
+    private async Task StopPipelineAsync()
+    {
+        _progressTimer?.Dispose();
+        _pipeline?.Writer.TryComplete();
+        if (_pipelineLoop is not null)
+        {
+            await _pipelineLoop.ConfigureAwait(false);
+        }
+
+        (_pipeline, _pipelineLoop, _progressTimer) = (null, null, null);
+    }
+
+    /// <summary>A message on this backend's inbox, on Redis's delivery thread: only enqueued.</summary>
+    private void OnInboxDelivered(ReadOnlyMemory<byte> bytes) => Offer(new InboxItem(bytes, FromAll: false));
+
+    /// <summary>A message on the all channel, on Redis's delivery thread: only enqueued.</summary>
+    private void OnAllDelivered(ReadOnlyMemory<byte> bytes) => Offer(new InboxItem(bytes, FromAll: true));
+
+    private void Offer(InboxItem item)
+    {
+        Volatile.Write(ref _lastDelivery, System.Diagnostics.Stopwatch.GetTimestamp());
+        Interlocked.Increment(ref _pipelinePending);
+        if (_pipeline?.Writer.TryWrite(item) != true)
+        {
+            Interlocked.Decrement(ref _pipelinePending);
+            OnInboxFull(item);
+        }
+    }
+
+    private async Task RunPipelineAsync(ChannelReader<InboxItem> reader)
+    {
+        await foreach (var item in reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                if (item.FromAll)
+                {
+                    OnAllMessage(item.Bytes);
+                }
+                else
+                {
+                    OnInboxMessage(item.Bytes);
+                }
+            }
+            catch (Exception ex)
+            {
+                // A throwing handler of one message takes nothing else down.
+                BackendMetrics.HandlerErrors.Add(1);
+                BackendLog.InboxMessageFailed(_logger, ex);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pipelinePending);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Overflow policy: the message is dropped and counted (a warning at the first and every 1,000th);
+    /// a client event with an ack id is answered with a <c>BACKEND_OVERLOADED</c> error ack.
+    /// </summary>
+    private void OnInboxFull(InboxItem item)
+    {
+        BackendMetrics.InboxOverflows.Add(1);
+        var total = Statistics.OnInboxOverflow();
+        if (total == 1 || total % 1000 == 0)
+        {
+            BackendLog.InboxFull(_logger, Options.InboxCapacity, total);
+        }
+
+        if (item.FromAll || _router is not { } router || !TryDecode(item.Bytes, router.Inbox, out var message))
+        {
+            return;
+        }
+
+        if (message is ClientPacket packet
+            && _sockets.TryGetValue(packet.SocketId, out var socket)
+            && SocketPacketParser.Parse(packet.Packet, out var parsed) == DecodeError.None
+            && parsed.Type is SocketPacketType.Event or SocketPacketType.BinaryEvent)
+        {
+            socket.RefuseEvent(parsed.AckId, BackendSocket.BackendOverloaded);
+        }
+    }
+
+    /// <summary>
+    /// Counts gaps in a distributor's numbers and records the message as in flight; returns the action
+    /// that marks it handled (null when it is not numbered).
+    /// </summary>
+    private Action? Track(string senderId, ulong sequence)
+    {
+        if (sequence == 0 || string.IsNullOrEmpty(senderId))
+        {
+            return null;
+        }
+
+        var missing = _gaps.Observe(senderId, _router?.Inbox ?? string.Empty, sequence);
+        if (missing > 0)
+        {
+            Statistics.OnMessagesLost((long)missing);
+            BackendMetrics.MessagesLost.Add((long)missing);
+            BackendLog.MessagesLost(_logger, (long)missing, senderId, _router?.Inbox ?? string.Empty);
+        }
+
+        _progress.Received(senderId, sequence);
+        return () => _progress.Handled(senderId, sequence);
+    }
+
+    /// <summary>Marks a tracked message handled once its socket's queue gets past it (at once when there is no socket).</summary>
+    private static void HandledAfter(BackendSocket? socket, Action? handled)
+    {
+        if (handled is null)
+        {
+            return;
+        }
+
+        if (socket is null || !socket.Enqueue(
+            () =>
+            {
+                handled();
+                return Task.CompletedTask;
+            },
+            force: true))
+        {
+            handled();
+        }
+    }
+
+    /// <summary>Tells each distributor whose watermark moved how far this backend has handled its messages.</summary>
+    private void ReportProgress()
+    {
+        try
+        {
+            if (_router is not { } router)
+            {
+                return;
+            }
+
+            foreach (var (distributorId, through) in _progress.TakeReports())
+            {
+                router.Publish(router.Channels.Distributor(distributorId), new InboxProgress(Id, through));
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Stopping meanwhile.
+            BackendLog.InboxMessageFailed(_logger, ex);
+        }
+    }
+
+    private readonly record struct InboxItem(ReadOnlyMemory<byte> Bytes, bool FromAll);
+}

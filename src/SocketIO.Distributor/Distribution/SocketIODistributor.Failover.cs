@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Protocol.Bus;
+
+namespace SocketIO.Distributor.Distribution;
+
+/// <summary>Backends found dead by their publish replies, and backends draining.</summary>
+public sealed partial class SocketIODistributor
+{
+    private readonly ConcurrentDictionary<string, long> _unreachable = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _leaving = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ITimer> _drainTimers = new(StringComparer.Ordinal);
+    private BackendInboxes? _inboxes;
+    private ITimer? _probeTimer;
+
+    internal BackendInboxes Inboxes => LazyInitializer.EnsureInitialized(ref _inboxes, () => new BackendInboxes(this));
+
+    /// <summary>True if Redis recently said nobody listens on the backend's inbox (it is not picked for new sockets).</summary>
+    internal bool IsUnreachable(string backendId) =>
+        _unreachable.TryGetValue(backendId, out var since) && Time.GetElapsedTime(since) < Options.Bus.MemberTimeout * 2;
+
+    /// <summary>True if the backend announced its departure recently (it drains what it received).</summary>
+    internal bool IsLeaving(string backendId) =>
+        _leaving.TryGetValue(backendId, out var since) && Time.GetElapsedTime(since) < Options.BackendDrainGrace;
+
+    /// <summary>
+    /// Redis answered a publish to the backend's inbox with 0 receivers: nobody listens, so it is dead
+    /// (or has left). Its sockets move now, the membership view is re-read, and it is not picked again
+    /// until its entry is gone (or <see cref="Bus.BusOptions.MemberTimeout"/> × 2 passed).
+    /// </summary>
+    internal void OnBackendUnreachable(string backendId)
+    {
+        var now = Time.GetTimestamp();
+        var first = false;
+        _unreachable.AddOrUpdate(
+            backendId,
+            _ =>
+            {
+                first = true;
+                return now;
+            },
+            (_, since) =>
+            {
+                first = Time.GetElapsedTime(since) >= Options.Bus.MemberTimeout * 2;
+                return first ? now : since;
+            });
+        if (first)
+        {
+            Statistics.OnBackendUnreachable();
+            DistributorMetrics.BackendsUnreachable.Add(1);
+            FailoverLog.BackendUnreachable(Logger, backendId);
+            _ = RefreshMembershipAsync();
+        }
+
+        foreach (var relay in _namespaces.Values)
+        {
+            relay.OnBackendLost(backendId, IsLeaving(backendId) ? BackendLoss.Unsubscribed : BackendLoss.Dead);
+        }
+    }
+
+    /// <summary>A process announced its departure: a backend drains what it received before it unsubscribes.</summary>
+    internal void OnMemberLeaving(MemberLeaving leaving)
+    {
+        if (leaving.Kind != MemberKind.Backend)
+        {
+            return;
+        }
+
+        _leaving[leaving.MemberId] = Time.GetTimestamp();
+
+        // Should its BackendDrained never come (it crashed while draining), what it still owes is failed then.
+        var timer = Time.CreateTimer(
+            static state =>
+            {
+                var (distributor, id) = ((SocketIODistributor, string))state!;
+                distributor.OnBackendDrained(new BackendDrained(id));
+            },
+            (this, leaving.MemberId),
+            Options.BackendDrainGrace,
+            Timeout.InfiniteTimeSpan);
+        if (_drainTimers.TryRemove(leaving.MemberId, out var previous))
+        {
+            previous.Dispose();
+        }
+
+        _drainTimers[leaving.MemberId] = timer;
+    }
+
+    /// <summary>A draining backend unsubscribed: what it never answered gets an error ack and is counted.</summary>
+    internal void OnBackendDrained(BackendDrained drained)
+    {
+        if (_drainTimers.TryRemove(drained.BackendId, out var timer))
+        {
+            timer.Dispose();
+        }
+
+        foreach (var relay in _namespaces.Values)
+        {
+            relay.FailAcksOf(drained.BackendId);
+        }
+
+        CountPossiblyLost(drained.BackendId);
+    }
+
+    /// <summary>Counts the events without ack the lost backend received and never reported handled.</summary>
+    internal void CountPossiblyLost(string backendId)
+    {
+        var lost = Inboxes.Forget(backendId);
+        if (lost > 0)
+        {
+            Statistics.OnPossiblyLost(lost);
+            DistributorMetrics.EventsPossiblyLost.Add(lost);
+            FailoverLog.EventsPossiblyLost(Logger, lost, backendId);
+        }
+    }
+
+    /// <summary>Starts probing the inboxes of backends that owe answers (when receiver counts are trusted).</summary>
+    private void StartProbing()
+    {
+        if (Options.Bus.TrustPublishReceiverCounts)
+        {
+            _probeTimer = Time.CreateTimer(static state => ((SocketIODistributor)state!).ProbeOwingBackends(), this, Options.BackendProbeInterval, Options.BackendProbeInterval);
+        }
+    }
+
+    private void StopProbing()
+    {
+        _probeTimer?.Dispose();
+        _probeTimer = null;
+    }
+
+    /// <summary>Publishes a probe on the inbox of every backend that owes a socket here an answer; 0 receivers: it is dead.</summary>
+    private void ProbeOwingBackends()
+    {
+        if (_bus is not { } bus)
+        {
+            return;
+        }
+
+        var owing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relay in _sockets.Values)
+        {
+            relay.CollectOwingBackends(owing);
+        }
+
+        owing.RemoveWhere(id => IsLeaving(id) || IsUnreachable(id));
+        foreach (var backendId in owing)
+        {
+            _ = ProbeAsync(bus, backendId);
+        }
+    }
+
+    private async Task ProbeAsync(Bus.RedisBus bus, string backendId)
+    {
+        try
+        {
+            if (await bus.PublishCountingReceivers(bus.Channels.Backend(backendId), new InboxProbe(Id).Encode()) == 0)
+            {
+                OnBackendUnreachable(backendId);
+            }
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or InvalidOperationException)
+        {
+            // Stopping, or Redis is gone: the heartbeat path takes over.
+            FailoverLog.ProbeFailed(Logger, ex, backendId);
+        }
+    }
+
+    private async Task RefreshMembershipAsync()
+    {
+        try
+        {
+            await Membership.RefreshAsync();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+        {
+            FailoverLog.RefreshFailed(Logger, ex);
+        }
+    }
+}
+
+/// <summary>Log messages of backend failover (event ids 5201-5299).</summary>
+internal static partial class FailoverLog
+{
+    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "Nobody listens on the inbox of backend {BackendId} (PUBLISH reached 0 subscribers): moving its sockets now")]
+    public static partial void BackendUnreachable(ILogger logger, string backendId);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "{Count} client event(s) of {Namespace} that backend {BackendId} received were never answered: answered with a BACKEND_LOST error ack")]
+    public static partial void AcksFailed(ILogger logger, int count, string @namespace, string backendId);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "{Count} client event(s) without ack that backend {BackendId} received were never reported handled: possibly lost")]
+    public static partial void EventsPossiblyLost(ILogger logger, long count, string backendId);
+
+    [LoggerMessage(EventId = 5205, Level = LogLevel.Debug, Message = "Probing the inbox of backend {BackendId} failed")]
+    public static partial void ProbeFailed(ILogger logger, Exception exception, string backendId);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Moving the sockets of unreachable backend {BackendId} failed; the heartbeat path takes over")]
+    public static partial void ReactionFailed(ILogger logger, Exception exception, string backendId);
+
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Re-reading the members after a dead inbox failed")]
+    public static partial void RefreshFailed(ILogger logger, Exception exception);
+}
