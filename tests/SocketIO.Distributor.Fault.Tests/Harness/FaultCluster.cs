@@ -93,7 +93,7 @@ internal sealed partial class FaultCluster : IAsyncDisposable
             [
                 Path.Combine(AppContext.BaseDirectory, "siod.dll"), "distributor",
                 "--redis", Redis.ConnectionString, "--prefix", Prefix, "--namespaces", Namespace,
-                "--urls", "http://127.0.0.1:0", "--heartbeat", Milliseconds(Heartbeat), "--stats-interval", "1000",
+                "--urls", "http://127.0.0.1:0", "--heartbeat", Milliseconds(Heartbeat), "--stats-interval", "2000",
             ],
             ProcessEnvironment(),
             _log);

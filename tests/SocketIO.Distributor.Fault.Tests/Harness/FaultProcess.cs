@@ -188,6 +188,14 @@ internal sealed class FaultProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits until the process has exited and its output is read to the end.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WithTimeout($"{Name} to exit", timeout);
+        await _readers.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default);
+        return _process.ExitCode;
+    }
+
     /// <summary>The last lines printed, for failure messages.</summary>
     public string Tail(int lines = 40)
     {
@@ -232,7 +240,11 @@ internal sealed class FaultProcess : IAsyncDisposable
 
                 try
                 {
-                    _log?.WriteLine($"[{Name} {stream}] {text}");
+                    // Warnings, errors and anything that is not a log entry; the info lines stay in Lines.
+                    if (!text.Contains(" info: ", StringComparison.Ordinal))
+                    {
+                        _log?.WriteLine($"[{Name} {stream}] {text}");
+                    }
                 }
                 catch (InvalidOperationException)
                 {

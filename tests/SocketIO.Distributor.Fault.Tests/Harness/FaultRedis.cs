@@ -38,7 +38,13 @@ internal sealed partial class FaultRedis : IAsyncDisposable
     /// <summary>Starts redis-server on a free loopback port and waits until it accepts connections.</summary>
     public static async Task<FaultRedis> StartAsync(ITestOutputHelper? log = null)
     {
-        var redis = new FaultRedis(TestRedis.FreePort(), log);
+        return await StartOnAsync(TestRedis.FreePort(), log);
+    }
+
+    /// <summary>Starts redis-server on <paramref name="port"/> (a port a test chose before Redis was there).</summary>
+    public static async Task<FaultRedis> StartOnAsync(int port, ITestOutputHelper? log = null)
+    {
+        var redis = new FaultRedis(port, log);
         try
         {
             await redis.RestartAsync();
