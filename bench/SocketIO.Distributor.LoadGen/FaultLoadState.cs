@@ -166,7 +166,7 @@ internal sealed class FaultLoadState
                     if (r.Outcome == Outcome.Ok)
                     {
                         firstOk = Math.Min(firstOk, done);
-                        if (Stopwatch.GetElapsedTime(r.SentAt, r.DoneAt).TotalMilliseconds > 500)
+                        if (Stopwatch.GetElapsedTime(r.SentAt, r.DoneAt).TotalMilliseconds > 1000)
                         {
                             lastBad = Math.Max(lastBad, done);
                         }

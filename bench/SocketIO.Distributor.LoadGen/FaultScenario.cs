@@ -256,7 +256,7 @@ internal static class FaultScenario
         }
 
         md.AppendLine();
-        md.AppendLine("\"Requests failing or slow until\": the latest moment, after the end of the fault, at which a request was sent that failed, or an answer came more than 500 ms late. For a killed distributor, its clients (half of them) are disconnected by the kill and do not reconnect (the LoadGen clients do not reconnect); the other half is what counts.");
+        md.AppendLine("\"Requests failing or slow until\": the latest moment, after the end of the fault, at which a request was sent that failed, or an answer came more than 1 s late. For a killed distributor, its clients (half of them) are disconnected by the kill and do not reconnect (the LoadGen clients do not reconnect); the other half is what counts.");
         md.AppendLine(FaultTable.End);
         FaultTable.Replace(options["out"], md.ToString());
     }

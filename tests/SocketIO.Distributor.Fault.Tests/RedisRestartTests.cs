@@ -38,6 +38,7 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         Assert.True(since.AllWorkingMs is <= 5000, $"Every client must work within 5 s of the restart; {since.Working}/{Clients} did, the last after {since.AllWorkingMs?.ToString() ?? "never"} ms. {working}");
         Assert.Equal(0, report.Disconnects);
         Assert.Equal(Clients, report.Connected);
+        Assert.True(status is not null, "After the restart both sides must agree again on the sockets (no ghost at a backend, no zombie at a distributor); see the RESULT lines.");
         // Nothing silently lost: an echo sent during the outage is answered or error-acked, never left to time out;
         // a broadcast the backend acked reaches every client, or the distributors counted it as lost.
         Assert.True(report.Echo.Timeouts == 0, $"{report.Echo.Timeouts} echo request(s) timed out (silent losses). {report.Describe()}");

@@ -142,13 +142,15 @@ function since(mark) {
       if (r.sentAt < mark.at) {
         // In flight at the mark and then not answered: lost to the fault.
         if (r.doneAt >= mark.at && r.outcome !== "ok" && r.outcome !== "pending") inFlightLost++;
+        // In flight at the mark and answered only much later (held or re-sent): the fault lasted until then.
+        if (r.outcome === "ok" && r.doneAt >= mark.at && r.doneAt - r.sentAt > 1000) lastBad = Math.max(lastBad, r.doneAt - mark.at);
         continue;
       }
       if (r.outcome === "ok") {
         firstOk = Math.min(firstOk, r.doneAt);
         const latency = r.doneAt - r.sentAt;
         maxLatency = Math.max(maxLatency, latency);
-        if (latency > 500) lastBad = Math.max(lastBad, r.doneAt - mark.at);
+        if (latency > 1000) lastBad = Math.max(lastBad, r.doneAt - mark.at);
       } else if (r.outcome !== "pending") {
         failedSent++;
         lastBad = Math.max(lastBad, r.sentAt - mark.at);
