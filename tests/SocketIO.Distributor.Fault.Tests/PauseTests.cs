@@ -67,8 +67,9 @@ public sealed class PauseTests(ITestOutputHelper output)
 
         var working = await load.WaitForStatsAsync(s => s.AllWorkingMs is not null || Poll.MillisecondsSince(resumed) > 10_000, "every client working (or 10 s)", TimeSpan.FromSeconds(15));
         var report = await load.SettleAsync();
+        var counted = await cluster.CountedLossesAsync();
         var since = report.SinceMark($"{kind}-resumed");
-        output.WriteLine($"RESULT {kind}-pause: during the pause: {during}; converged {convergedMs?.ToString() ?? "never"} ms after SIGCONT (target {2 * FaultCluster.Heartbeat.TotalMilliseconds} ms): {last}; all clients working {since.AllWorkingMs?.ToString() ?? "never"} ms after SIGCONT; counted losses {cluster.CountedLosses()}");
+        output.WriteLine($"RESULT {kind}-pause: during the pause: {during}; converged {convergedMs?.ToString() ?? "never"} ms after SIGCONT (target {2 * FaultCluster.Heartbeat.TotalMilliseconds} ms): {last}; all clients working {since.AllWorkingMs?.ToString() ?? "never"} ms after SIGCONT; {counted}");
         output.WriteLine("RESULT " + report.Describe());
 
         Assert.Empty(cluster.Crashes());
@@ -76,6 +77,10 @@ public sealed class PauseTests(ITestOutputHelper output)
         Assert.True(convergedMs <= 2 * FaultCluster.Heartbeat.TotalMilliseconds, $"The cluster must converge within 2 heartbeats of the resume; it took {convergedMs} ms.");
         Assert.Equal(Clients, report.Connected);
         Assert.True(since.AllWorkingMs is not null, $"Every client must work after the resume; {since.Working}/{Clients} did. {working}");
-        Assert.True(report.Echo.Timeouts + report.Fires.Timeouts == 0, $"{report.Echo.Timeouts} echo and {report.Fires.Timeouts} broadcast request(s) timed out (silent losses). {report.Describe()}");
+        // Nothing dropped without being counted: events the frozen process could not serve are answered late,
+        // error-acked, or counted as lost by the processes.
+        var timeouts = report.Echo.Timeouts + report.Fires.Timeouts;
+        Assert.True(timeouts <= counted.Total, $"{timeouts} request(s) timed out at the clients but the processes counted {counted}: silent losses. {report.Describe()}");
+        Assert.True(report.BroadcastsMissingDistinct <= counted.Total, $"{report.BroadcastsMissingDistinct} acked broadcast(s) missed some client, but the processes counted {counted}. {report.Describe()}");
     }
 }

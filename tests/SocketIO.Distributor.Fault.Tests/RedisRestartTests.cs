@@ -29,9 +29,9 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         var working = await load.WaitForStatsAsync(s => s.AllWorkingMs is not null || Poll.MillisecondsSince(restarted) > 15_000, "every client working again (or 15 s)", TimeSpan.FromSeconds(20));
         var status = await WaitForConvergenceAsync(cluster, restarted);
         var report = await load.SettleAsync();
-        var counted = cluster.CountedLosses();
+        var counted = await cluster.CountedLossesAsync();
         var since = report.SinceMark("redis-restarted");
-        output.WriteLine($"RESULT redis-restart: all {Clients} working {since.AllWorkingMs?.ToString() ?? "never"} ms after the restart ({since.Working}/{Clients} working at the end); {report.Disconnects} disconnect(s); counted losses in the processes' logs: {counted}; status {status}");
+        output.WriteLine($"RESULT redis-restart: all {Clients} working {since.AllWorkingMs?.ToString() ?? "never"} ms after the restart ({since.Working}/{Clients} working at the end); {report.Disconnects} disconnect(s); {counted}; status {status}");
         output.WriteLine("RESULT " + report.Describe());
 
         Assert.Empty(cluster.Crashes());
@@ -39,11 +39,12 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         Assert.Equal(0, report.Disconnects);
         Assert.Equal(Clients, report.Connected);
         Assert.True(status is not null, "After the restart both sides must agree again on the sockets (no ghost at a backend, no zombie at a distributor); see the RESULT lines.");
-        // Nothing silently lost: an echo sent during the outage is answered or error-acked, never left to time out;
-        // a broadcast the backend acked reaches every client, or the distributors counted it as lost.
-        Assert.True(report.Echo.Timeouts == 0, $"{report.Echo.Timeouts} echo request(s) timed out (silent losses). {report.Describe()}");
-        Assert.True(report.Fires.Timeouts == 0, $"{report.Fires.Timeouts} broadcast request(s) timed out (silent losses). {report.Describe()}");
-        Assert.True(report.BroadcastsMissingDistinct <= counted, $"{report.BroadcastsMissingDistinct} acked broadcast(s) missed some client, but the processes counted only {counted} lost message(s). {report.Describe()}");
+        // Nothing dropped without being counted: an event sent during the outage is answered, error-acked,
+        // or (if it timed out at the client) counted as lost by the processes; a broadcast the backend
+        // acked reaches every client, or the distributors counted it as lost.
+        var timeouts = report.Echo.Timeouts + report.Fires.Timeouts;
+        Assert.True(timeouts <= counted.Total, $"{timeouts} request(s) timed out at the clients but the processes counted {counted}: silent losses. {report.Describe()}");
+        Assert.True(report.BroadcastsMissingDistinct <= counted.Total, $"{report.BroadcastsMissingDistinct} acked broadcast(s) missed some client, but the processes counted {counted}. {report.Describe()}");
     }
 
     private async Task<ClusterStatus?> WaitForConvergenceAsync(FaultCluster cluster, long restarted)

@@ -51,6 +51,9 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     /// <summary>The backend replicas.</summary>
     public List<FaultProcess> Backends { get; } = [];
 
+    /// <summary>The base URL of each backend's <c>/bench-stats</c> endpoint, in the order of <see cref="Backends"/>.</summary>
+    public List<string> BackendUrls { get; } = [];
+
     /// <summary>Every process (Redis excepted).</summary>
     public IEnumerable<FaultProcess> Processes => Distributors.Concat(Backends);
 
@@ -60,12 +63,12 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         var cluster = new FaultCluster(await FaultRedis.StartAsync(log), log);
         try
         {
+            var starting = new List<Task>();
             for (var i = 0; i < backends; i++)
             {
-                cluster.StartBackend();
+                starting.Add(cluster.StartBackendAsync());
             }
 
-            var starting = new List<Task>();
             for (var i = 0; i < distributors; i++)
             {
                 starting.Add(cluster.StartDistributorAsync());
@@ -112,11 +115,17 @@ internal sealed partial class FaultCluster : IAsyncDisposable
         return process;
     }
 
-    /// <summary>Starts one more bench backend replica (it registers within a heartbeat or so).</summary>
-    public FaultProcess StartBackend()
+    /// <summary>Starts one more bench backend replica and waits until it listens (it registers within a heartbeat or so).</summary>
+    public async Task<FaultProcess> StartBackendAsync()
     {
+        string name;
+        lock (Backends)
+        {
+            name = $"backend-{Backends.Count + 1}";
+        }
+
         var process = FaultProcess.Start(
-            $"backend-{Backends.Count + 1}",
+            name,
             "dotnet",
             [
                 Path.Combine(AppContext.BaseDirectory, "SocketIO.Distributor.BenchServer.dll"), "backend",
@@ -125,7 +134,18 @@ internal sealed partial class FaultCluster : IAsyncDisposable
             ],
             ProcessEnvironment(),
             _log);
-        Backends.Add(process);
+        lock (Backends)
+        {
+            Backends.Add(process);
+            BackendUrls.Add("");
+        }
+
+        var line = await process.WaitForLineAsync(Listening(), "'Now listening on'", StartTimeout);
+        lock (Backends)
+        {
+            BackendUrls[Backends.IndexOf(process)] = Listening().Match(line.Text).Groups[1].Value.TrimEnd('/');
+        }
+
         return process;
     }
 
@@ -179,11 +199,61 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Losses the processes counted and logged (the only counters they expose outside metrics):
-    /// messages found missing by sequence gaps.
+    /// Losses the processes counted: from their logs (gaps in sequence numbers, events possibly lost,
+    /// messages dropped in a Redis outage) and from each live backend's counters (<c>/bench-stats</c>).
     /// </summary>
-    public long CountedLosses() =>
-        Processes.Sum(p => p.Lines.Sum(l => NeverArrived().Match(l.Text) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0));
+    public async Task<LossCount> CountedLossesAsync()
+    {
+        var fromLogs = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var process in Processes)
+        {
+            foreach (var (name, pattern, cumulative) in LossLines)
+            {
+                var counts = process.Lines.Select(l => pattern.Match(l.Text)).Where(m => m.Success).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+                if (counts.Count > 0)
+                {
+                    fromLogs[name] = fromLogs.GetValueOrDefault(name) + (cumulative ? counts.Max() : counts.Sum());
+                }
+            }
+        }
+
+        var fromBackends = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        for (var i = 0; i < Backends.Count; i++)
+        {
+            if (Backends[i].HasExited || BackendUrls[i].Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri(BackendUrls[i] + "/bench-stats")));
+                if (stats.RootElement.TryGetProperty("lost", out var lost) && lost.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var counter in lost.EnumerateObject())
+                    {
+                        fromBackends[counter.Name] = fromBackends.GetValueOrDefault(counter.Name) + counter.Value.GetInt64();
+                    }
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                _log.WriteLine($"could not read the counters of {Backends[i].Name}: {e.Message}");
+            }
+        }
+
+        return new LossCount(fromLogs, fromBackends);
+    }
+
+    /// <summary>Log lines that report counted losses: (name, pattern with the count as group 1, whether the count is a running total).</summary>
+    private static readonly (string Name, Regex Pattern, bool Cumulative)[] LossLines =
+    [
+        ("sequence gaps", NeverArrived(), false),
+        ("events possibly lost", PossiblyLost(), false),
+        ("dropped in a Redis outage", DroppedInOutage(), true),
+        ("dropped at stop", DroppedAtStop(), false),
+    ];
 
     /// <summary>Unhandled exceptions and stack traces any process printed.</summary>
     public IReadOnlyList<string> Crashes() =>
@@ -205,8 +275,17 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex Listening();
 
-    [GeneratedRegex(@"(\d+) message\(s\) from .* never arrived")]
+    [GeneratedRegex(@"(\d+) message\(s\) from .* never (?:arrived|reached)")]
     private static partial Regex NeverArrived();
+
+    [GeneratedRegex(@"(\d+) client event\(s\) without ack .* possibly lost")]
+    private static partial Regex PossiblyLost();
+
+    [GeneratedRegex(@"(\d+) dropped in outages so far")]
+    private static partial Regex DroppedInOutage();
+
+    [GeneratedRegex(@"Stopping with (\d+) message\(s\) still held")]
+    private static partial Regex DroppedAtStop();
 
     [GeneratedRegex(@"Unhandled exception|^\s+at \S+\(")]
     private static partial Regex Crash();
@@ -235,4 +314,14 @@ internal sealed class ClusterStatus(List<MemberInfo> members)
         string.Join("; ", Members.Select(m => $"{m.Kind.ToString().ToLowerInvariant()} {m.Id[..Math.Min(8, m.Id.Length)]}: {m.Sockets.GetValueOrDefault(FaultCluster.Namespace)}")) + "]";
 
     private int Sum(MemberKind kind) => Members.Where(m => m.Kind == kind).Sum(m => m.Sockets.GetValueOrDefault(FaultCluster.Namespace));
+}
+
+/// <summary>Losses the processes counted, by kind.</summary>
+internal sealed record LossCount(Dictionary<string, long> FromLogs, Dictionary<string, long> FromBackends)
+{
+    /// <summary>Every counted loss.</summary>
+    public long Total => FromLogs.Values.Sum() + FromBackends.Values.Sum();
+
+    public override string ToString() =>
+        Total == 0 ? "0 counted losses" : $"{Total} counted losses ({string.Join(", ", FromLogs.Concat(FromBackends).Select(kv => $"{kv.Key}: {kv.Value}"))})";
 }
