@@ -290,38 +290,3 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     [GeneratedRegex(@"Unhandled exception|^\s+at \S+\(")]
     private static partial Regex Crash();
 }
-
-/// <summary>What <c>siod status --json</c> says, summed over the members for <see cref="FaultCluster.Namespace"/>.</summary>
-internal sealed class ClusterStatus(List<MemberInfo> members)
-{
-    public List<MemberInfo> Members { get; } = members;
-
-    public int Distributors => Members.Count(m => m.Kind == MemberKind.Distributor);
-
-    public int Backends => Members.Count(m => m.Kind == MemberKind.Backend);
-
-    /// <summary>Sockets the distributors hold on the namespace.</summary>
-    public int DistributorSockets => Sum(MemberKind.Distributor);
-
-    /// <summary>Sockets the backends hold on the namespace.</summary>
-    public int BackendSockets => Sum(MemberKind.Backend);
-
-    /// <summary>Both sides agree on <paramref name="sockets"/> sockets (no ghost at a backend, no zombie at a distributor).</summary>
-    public bool Converged(int sockets) => DistributorSockets == sockets && BackendSockets == sockets;
-
-    public override string ToString() =>
-        $"{Distributors} distributor(s) holding {DistributorSockets} socket(s), {Backends} backend(s) holding {BackendSockets} socket(s) [" +
-        string.Join("; ", Members.Select(m => $"{m.Kind.ToString().ToLowerInvariant()} {m.Id[..Math.Min(8, m.Id.Length)]}: {m.Sockets.GetValueOrDefault(FaultCluster.Namespace)}")) + "]";
-
-    private int Sum(MemberKind kind) => Members.Where(m => m.Kind == kind).Sum(m => m.Sockets.GetValueOrDefault(FaultCluster.Namespace));
-}
-
-/// <summary>Losses the processes counted, by kind.</summary>
-internal sealed record LossCount(Dictionary<string, long> FromLogs, Dictionary<string, long> FromBackends)
-{
-    /// <summary>Every counted loss.</summary>
-    public long Total => FromLogs.Values.Sum() + FromBackends.Values.Sum();
-
-    public override string ToString() =>
-        Total == 0 ? "0 counted losses" : $"{Total} counted losses ({string.Join(", ", FromLogs.Concat(FromBackends).Select(kv => $"{kv.Key}: {kv.Value}"))})";
-}
