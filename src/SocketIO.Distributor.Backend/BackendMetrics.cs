@@ -13,5 +13,6 @@ internal static class BackendMetrics
     public static readonly Counter<long> EventsIn = Meter.CreateCounter<long>("siod.backend.events_in", description: "Events and acknowledgements received from clients.");
     public static readonly Counter<long> EmitsOut = Meter.CreateCounter<long>("siod.backend.emits_out", description: "Emits, acknowledgements and broadcasts published.");
     public static readonly Counter<long> HandlerErrors = Meter.CreateCounter<long>("siod.backend.handler_errors", description: "Exceptions thrown by middleware and handlers.");
+    public static readonly Counter<long> PacketsLost = Meter.CreateCounter<long>("siod.backend.packets_lost", description: "Client packets that arrived for a socket this backend does not hold.");
     public static readonly Counter<long> EventsDropped = Meter.CreateCounter<long>("siod.backend.events_dropped", description: "Events dropped because a socket's handler queue was full.");
 }

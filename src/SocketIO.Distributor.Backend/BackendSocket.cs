@@ -24,6 +24,7 @@ public sealed partial class BackendSocket
     private readonly Lock _roomsGate = new();
     private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
+    private volatile bool _leaving;
 
     internal BackendSocket(SocketIOBackend backend, BackendNamespace nsp, string id, string distributorId, SocketHandshake handshake, bool recovered)
     {
@@ -169,8 +170,15 @@ public sealed partial class BackendSocket
         _disconnected.TrySetResult();
     }
 
+    /// <summary>True once the socket's disconnection is queued or done: the backend no longer counts it as held.</summary>
+    internal bool IsLeaving => _leaving || System.Threading.Volatile.Read(ref _state) == Closed;
+
     /// <summary>Queues the disconnection: after the events already queued, the disconnect handlers run once.</summary>
-    internal void EnqueueDisconnect(string reason) => Enqueue(() => OnDisconnected(reason), force: true);
+    internal void EnqueueDisconnect(string reason)
+    {
+        _leaving = true;
+        Enqueue(() => OnDisconnected(reason), force: true);
+    }
 
     /// <summary>Replaces the known rooms with what a distributor reported.</summary>
     internal void ReplaceRooms(IEnumerable<string> rooms)

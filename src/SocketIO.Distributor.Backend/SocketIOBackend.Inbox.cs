@@ -19,11 +19,14 @@ public sealed partial class SocketIOBackend
             case ConnectRequest request:
                 OnConnectRequest(request);
                 break;
-            case ClientPacket packet when _sockets.TryGetValue(packet.SocketId, out var socket):
+            case ClientPacket packet when _sockets.TryGetValue(packet.SocketId, out var socket) && !socket.IsLeaving:
                 socket.OnClientPacket(packet);
                 break;
             case ClientPacket packet:
-                BackendLog.UnknownSocket(_logger, packet.SocketId);
+                OnPacketForUnknownSocket(packet.SocketId);
+                break;
+            case SocketInventory inventory:
+                OnSocketInventory(inventory);
                 break;
             case SocketDisconnected disconnected when _sockets.TryGetValue(disconnected.SocketId, out var socket):
                 socket.EnqueueDisconnect(disconnected.Reason);
@@ -68,6 +71,11 @@ public sealed partial class SocketIOBackend
 
     private void OnConnectRequest(ConnectRequest request)
     {
+        if (TryAnswerKnownSocket(request))
+        {
+            return;
+        }
+
         if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.IsClosed)
         {
             RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid namespace", null);

@@ -97,12 +97,13 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
 
             _codec = new PayloadCodec(Options.Json);
             _startedAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
-            var bus = await RedisBus.ConnectAsync(Options.Bus, _logger).ConfigureAwait(false);
+            var bus = await RedisBus.ConnectAsync(Options.Bus, _logger, Time).ConfigureAwait(false);
             _bus = bus;
             var router = new BackendRouter(bus, Id, Time, _logger);
             _membership = new ClusterMembership(bus, Describe, Time, _logger);
             _membership.MemberDown += OnMemberDown;
             _membership.Refreshed += OnMembershipRefreshed;
+            WireReconciliation(_membership);
             _router = router;
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.

@@ -14,4 +14,6 @@ internal static class BusMetrics
     public static readonly Counter<long> HandlerErrors = Meter.CreateCounter<long>("siod.bus.handler_errors");
     public static readonly Counter<long> ConnectionLosses = Meter.CreateCounter<long>("siod.bus.connection_losses");
     public static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("siod.bus.reconnects");
+    public static readonly Counter<long> OutageHeld = Meter.CreateCounter<long>("siod.bus.outage_held", description: "Messages held during a Redis outage and published after it.");
+    public static readonly Counter<long> OutageDropped = Meter.CreateCounter<long>("siod.bus.outage_dropped", description: "Messages dropped during a Redis outage because the outage buffer was full.");
 }

@@ -12,8 +12,32 @@ public sealed class BusOptions
     /// <summary>How often a process refreshes its registry entry and checks the others. Default 2 s.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>A process whose entry was not refreshed for this long is dead. Default 6 s.</summary>
+    /// <summary>
+    /// A process whose alive key was not refreshed for this long is dead: the key's TTL, so Redis's
+    /// clock decides, not the hosts'. After a Redis reconnect, or when a process finds its own key gone
+    /// (Redis restarted, or it was paused and declared dead), it re-registers and acts on no one's
+    /// absence for twice this long (a grace period in which everyone re-registers and reconciles). Default 6 s.
+    /// </summary>
     public TimeSpan MemberTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>
+    /// How long a Redis outage is ridden out. Meanwhile clients stay connected; what a process
+    /// publishes is held in a bounded buffer (<see cref="MaxOutageBufferMessages"/>,
+    /// <see cref="MaxOutageBufferBytes"/>) and published in order after the reconnect; what does not fit
+    /// is dropped and counted (<c>siod.bus.outage_dropped</c>, <see cref="RedisBus.MessagesDroppedInOutage"/>,
+    /// a warning), and receivers count the gaps in the sequence numbers (StackExchange.Redis's own
+    /// backlog is not used for them: it drops fire-and-forget messages silently at its timeout).
+    /// Other commands (heartbeats) fail after StackExchange.Redis's timeout and are retried.
+    /// Past the tolerance a distributor closes its client connections with an Engine.IO close
+    /// (clients see <c>transport close</c> and reconnect), never a Socket.IO disconnect. Default 30 s.
+    /// </summary>
+    public TimeSpan OutageTolerance { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most messages held for publishing during a Redis outage; more are dropped and counted. Default 10,000.</summary>
+    public int MaxOutageBufferMessages { get; set; } = 10_000;
+
+    /// <summary>The most bytes held for publishing during a Redis outage; more are dropped and counted. Default 16 MB.</summary>
+    public long MaxOutageBufferBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
@@ -38,6 +62,16 @@ public sealed class BusOptions
         if (MemberTimeout <= HeartbeatInterval)
         {
             problems.Add($"MemberTimeout ({MemberTimeout}) must be longer than HeartbeatInterval ({HeartbeatInterval}); three intervals is a good choice.");
+        }
+
+        if (OutageTolerance < TimeSpan.Zero)
+        {
+            problems.Add($"OutageTolerance must be zero or positive (got {OutageTolerance}); 30 s is a good choice.");
+        }
+
+        if (MaxOutageBufferMessages < 0 || MaxOutageBufferBytes < 0)
+        {
+            problems.Add($"MaxOutageBufferMessages and MaxOutageBufferBytes must be zero (hold nothing) or positive (got {MaxOutageBufferMessages} and {MaxOutageBufferBytes}).");
         }
 
         return problems;

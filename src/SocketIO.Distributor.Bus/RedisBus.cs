@@ -7,7 +7,8 @@ namespace SocketIO.Distributor.Bus;
 /// <summary>
 /// One process's connection to the bus: publishes messages and delivers each subscription's
 /// messages in order. StackExchange.Redis reconnects by itself and restores every subscription;
-/// connection losses are logged and counted.
+/// connection losses are logged and counted. During an outage, publishes are held in a bounded
+/// buffer and sent after the reconnect (see <see cref="BusOptions.OutageTolerance"/>).
 /// </summary>
 public sealed partial class RedisBus : IAsyncDisposable
 {
@@ -15,11 +16,12 @@ public sealed partial class RedisBus : IAsyncDisposable
     private readonly ISubscriber _subscriber;
     private readonly ILogger _logger;
 
-    private RedisBus(ConnectionMultiplexer connection, BusOptions options, ILogger logger)
+    private RedisBus(ConnectionMultiplexer connection, BusOptions options, ILogger logger, TimeProvider time)
     {
         _connection = connection;
         _subscriber = connection.GetSubscriber();
         _logger = logger;
+        _time = time;
         Options = options;
         Channels = new BusChannels(options.ChannelPrefix);
         connection.ConnectionFailed += OnConnectionFailed;
@@ -43,10 +45,14 @@ public sealed partial class RedisBus : IAsyncDisposable
     /// <summary>Connects to Redis.</summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="logger">The log.</param>
+    /// <param name="time">The clock that times outages; the system clock by default.</param>
     /// <returns>The connected bus.</returns>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
-    /// <exception cref="InvalidOperationException">Redis cannot be reached; the message says where it was looked for.</exception>
-    public static async Task<RedisBus> ConnectAsync(BusOptions options, ILogger logger)
+    /// <exception cref="InvalidOperationException">
+    /// Redis cannot be reached; the message says where it was looked for. A process does not start
+    /// without Redis (it could register nowhere): the <c>siod</c> command prints that one line and exits with code 2.
+    /// </exception>
+    public static async Task<RedisBus> ConnectAsync(BusOptions options, ILogger logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -68,10 +74,17 @@ public sealed partial class RedisBus : IAsyncDisposable
         configuration.AbortOnConnectFail = true;
         configuration.ClientName ??= "siod";
         configuration.IncludeDetailInExceptions = true;
+
+        // Publishes during a known outage go to our own bounded, counted buffer (RedisBus.Outage.cs), not
+        // to the library's backlog, which would drop fire-and-forget messages silently at their timeout.
+        // Other commands keep the library's default (wait in its backlog until the timeout): with
+        // FailFast, the lazily connected subscription connection made the first SUBSCRIBE fail.
+        configuration.ReconnectRetryPolicy ??= new LinearRetry(ReconnectIntervalMilliseconds);
+        configuration.HeartbeatInterval = TimeSpan.FromMilliseconds(ReconnectIntervalMilliseconds);
         try
         {
             var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
-            return new RedisBus(connection, options, logger);
+            return new RedisBus(connection, options, logger, time ?? TimeProvider.System);
         }
         catch (RedisConnectionException ex)
         {
@@ -86,6 +99,11 @@ public sealed partial class RedisBus : IAsyncDisposable
     /// <param name="message">The encoded message.</param>
     public void Publish(string channel, byte[] message)
     {
+        if (TryHold(channel, message))
+        {
+            return;
+        }
+
         try
         {
             _subscriber.Publish(RedisChannel.Literal(channel), message, CommandFlags.FireAndForget);
@@ -94,8 +112,10 @@ public sealed partial class RedisBus : IAsyncDisposable
         }
         catch (RedisConnectionException ex)
         {
+            // The connection is gone (its failure event may not have arrived yet): hold it for the reconnect.
             BusMetrics.PublishErrors.Add(1);
             Log.PublishFailed(_logger, ex, channel);
+            HoldAfterFailure(channel, message);
         }
     }
 
@@ -134,7 +154,7 @@ public sealed partial class RedisBus : IAsyncDisposable
                 Log.HandlerFailed(_logger, ex, channel);
             }
         });
-        return new BusSubscription(queue);
+        return new BusSubscription(queue, this);
     }
 
     /// <inheritdoc />
@@ -142,7 +162,22 @@ public sealed partial class RedisBus : IAsyncDisposable
     {
         _connection.ConnectionFailed -= OnConnectionFailed;
         _connection.ConnectionRestored -= OnConnectionRestored;
-        await _connection.CloseAsync();
+        var held = DiscardHeld();
+        if (held > 0)
+        {
+            Log.HeldDiscarded(_logger, held);
+        }
+
+        try
+        {
+            await _connection.CloseAsync(allowCommandsToComplete: IsConnected);
+        }
+        catch (RedisException ex)
+        {
+            // Redis is down while stopping: nothing left to flush.
+            Log.CloseFailed(_logger, ex.Message);
+        }
+
         await _connection.DisposeAsync();
     }
 
@@ -151,12 +186,14 @@ public sealed partial class RedisBus : IAsyncDisposable
         Interlocked.Increment(ref _connectionLosses);
         BusMetrics.ConnectionLosses.Add(1);
         Log.ConnectionLost(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
+        OnConnectionBroken(e.EndPoint?.ToString() ?? "?", e.ConnectionType);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         BusMetrics.Reconnects.Add(1);
         Log.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
+        OnConnectionMended(e.EndPoint?.ToString() ?? "?", e.ConnectionType);
     }
 
     private static partial class Log
@@ -179,9 +216,32 @@ public sealed partial class RedisBus : IAsyncDisposable
 public sealed class BusSubscription : IAsyncDisposable
 {
     private readonly ChannelMessageQueue _queue;
+    private readonly RedisBus _bus;
 
-    internal BusSubscription(ChannelMessageQueue queue) => _queue = queue;
+    internal BusSubscription(ChannelMessageQueue queue, RedisBus bus)
+    {
+        _queue = queue;
+        _bus = bus;
+    }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await _queue.UnsubscribeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (!_bus.IsConnected)
+        {
+            // Redis is unreachable (a stop during an outage): UNSUBSCRIBE would wait for the library's
+            // timeout; the subscription dies with the connection, or is dropped at the reconnect.
+            _queue.Unsubscribe(CommandFlags.FireAndForget);
+            return;
+        }
+
+        try
+        {
+            await _queue.UnsubscribeAsync();
+        }
+        catch (RedisException)
+        {
+            // Redis is unreachable (a stop during an outage): the subscription dies with the connection.
+        }
+    }
 }

@@ -104,6 +104,9 @@ internal sealed class DemoDeployment : IAsyncDisposable
             options.Namespaces = [ChatBackend.Namespace, TicTacToeBackend.Namespace, DiceBackend.Namespace];
             options.Server.ClientScriptPath = ClientScript;
             options.StatsInterval = TimeSpan.Zero;
+
+            // The demo stops every distributor together: there is nowhere to drain to.
+            options.DrainWindow = TimeSpan.Zero;
             options.PublicEndpoint = port == 0 ? string.Empty : $"http://{settings.Bind}:{port}/";
         });
         var app = builder.Build();
@@ -112,6 +115,7 @@ internal sealed class DemoDeployment : IAsyncDisposable
         app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
         app.MapGet("/demo/whoami", (SocketIODistributor distributor) => Results.Json(new { distributorId = distributor.Id }));
         app.MapSocketIO();
+        app.MapSocketIOHealthChecks();
         await app.StartAsync();
         _distributors.Add(app);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

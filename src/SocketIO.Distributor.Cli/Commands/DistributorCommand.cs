@@ -24,10 +24,11 @@ internal static class DistributorCommand
         var origins = new Option<string?>("--allowed-origins") { Description = "Origins allowed to connect (CORS and CSRF protection), comma-separated; * for any (default: any, no CORS headers)." };
         var heartbeat = new Option<int?>("--heartbeat") { Description = "Milliseconds between liveness heartbeats; a member silent for three is dead (default: 2000)." };
         var stats = new Option<int?>("--stats-interval") { Description = "Milliseconds between statistics log lines; 0 turns them off (default: 60000)." };
+        var drainWindow = new Option<int?>("--drain-window") { Description = "Milliseconds over which SIGTERM closes the sessions (new ones are refused with 503; /readyz turns 503) so clients reconnect elsewhere gradually (default: 10000)." };
         var serveClient = new Option<bool>("--serve-client") { Description = "Serve the socket.io client bundle at {path}socket.io.js.", DefaultValueFactory = _ => true };
         var command = new Command("distributor", "Run one distributor: clients connect here; namespaces are served by backends through Redis.")
         {
-            redis, prefix, namespaces, urls, path, pingInterval, pingTimeout, maxPayload, connectTimeout, origins, heartbeat, stats, serveClient,
+            redis, prefix, namespaces, urls, path, pingInterval, pingTimeout, maxPayload, connectTimeout, origins, heartbeat, stats, drainWindow, serveClient,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -56,6 +57,7 @@ internal static class DistributorCommand
                 engine.MaxPayload = parsed.GetValue(maxPayload) ?? engine.MaxPayload;
                 options.Server.ConnectTimeout = Milliseconds(parsed.GetValue(connectTimeout)) ?? options.Server.ConnectTimeout;
                 options.StatsInterval = Milliseconds(parsed.GetValue(stats)) ?? options.StatsInterval;
+                options.DrainWindow = Milliseconds(parsed.GetValue(drainWindow)) ?? options.DrainWindow;
                 foreach (var origin in Split(parsed.GetValue(origins)))
                 {
                     engine.AllowedOrigins.Add(origin);
@@ -74,6 +76,7 @@ internal static class DistributorCommand
             }
 
             app.MapSocketIO();
+            app.MapSocketIOHealthChecks();
             await app.RunAsync(cancellationToken);
             return 0;
         });

@@ -38,12 +38,11 @@ internal static class StatusCommand
         return command;
     }
 
-    /// <summary>The live members (expired entries are left out).</summary>
+    /// <summary>The live members (those whose alive key has expired are left out).</summary>
     public static async Task<List<MemberInfo>> ReadMembersAsync(RedisBus bus)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var members = await ClusterMembership.ReadEntriesAsync(bus, NullLogger.Instance);
-        return [.. members.Where(m => m.ExpiresAt >= now).OrderBy(m => m.Kind).ThenBy(m => m.Id, StringComparer.Ordinal)];
+        var (alive, _) = await ClusterMembership.ReadAliveAsync(bus, NullLogger.Instance, TimeProvider.System);
+        return [.. alive.OrderBy(m => m.Kind).ThenBy(m => m.Id, StringComparer.Ordinal)];
     }
 
     private static void Print(List<MemberInfo> members, TextWriter output)

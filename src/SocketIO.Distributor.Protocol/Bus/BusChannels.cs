@@ -8,7 +8,8 @@ namespace SocketIO.Distributor.Protocol.Bus;
 /// <item><description><c>{prefix}:n:{namespace}</c>: broadcasts and remote queries for a whole namespace.</description></item>
 /// <item><description><c>{prefix}:r:{namespace}:{room}</c>: broadcasts to a room; only distributors with members subscribe.</description></item>
 /// <item><description><c>{prefix}:all</c>: custom messages and shutdown announcements, to every process.</description></item>
-/// <item><description><c>{prefix}:members:distributor</c> and <c>{prefix}:members:backend</c>: hashes of live processes (id to <see cref="MemberInfo"/> JSON).</description></item>
+/// <item><description><c>{prefix}:members:distributor</c> and <c>{prefix}:members:backend</c>: hashes of registered processes (id to <see cref="MemberInfo"/> JSON), the index of the alive keys.</description></item>
+/// <item><description><c>{prefix}:alive:distributor:{id}</c> and <c>{prefix}:alive:backend:{id}</c>: a member's liveness, a string (its start time) with a TTL of its member timeout, refreshed by each heartbeat; gone means dead (Redis's clock decides, not the hosts').</description></item>
 /// </list>
 /// </summary>
 /// <param name="prefix">The prefix; lets several deployments share one Redis.</param>
@@ -45,4 +46,21 @@ public sealed class BusChannels(string prefix)
     /// <param name="kind">Distributors or backends.</param>
     /// <returns>The key.</returns>
     public string Members(MemberKind kind) => kind == MemberKind.Distributor ? $"{Prefix}:members:distributor" : $"{Prefix}:members:backend";
+
+    /// <summary>The key whose existence says a member is alive (it expires on Redis's clock unless refreshed).</summary>
+    /// <param name="kind">Distributor or backend.</param>
+    /// <param name="id">The member id.</param>
+    /// <returns>The key.</returns>
+    public string Alive(MemberKind kind, string id) => kind == MemberKind.Distributor ? $"{Prefix}:alive:distributor:{id}" : $"{Prefix}:alive:backend:{id}";
+
+    /// <summary>True if <paramref name="channel"/> is one process's inbox (exactly one subscriber when that process is up).</summary>
+    /// <param name="channel">A channel name.</param>
+    /// <returns>True for a distributor's or a backend's inbox.</returns>
+    public bool IsInbox(string channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return channel.Length > Prefix.Length + 3
+            && channel.StartsWith(Prefix, StringComparison.Ordinal)
+            && (channel.AsSpan(Prefix.Length).StartsWith(":d:", StringComparison.Ordinal) || channel.AsSpan(Prefix.Length).StartsWith(":b:", StringComparison.Ordinal));
+    }
 }

@@ -43,6 +43,9 @@ public static class BusMessage
                 BusMessageType.RemoteReply => RemoteReply.Read(ref reader),
                 BusMessageType.Custom => CustomMessage.Read(ref reader),
                 BusMessageType.MemberLeaving => MemberLeaving.Read(ref reader),
+                BusMessageType.SocketInventory => SocketInventory.Read(ref reader),
+                BusMessageType.SocketsUnknown => SocketsUnknown.Read(ref reader),
+                BusMessageType.ReconcileRequest => ReconcileRequest.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -91,6 +94,15 @@ public enum BusMessageType : byte
 
     /// <summary>A process announces that it is shutting down.</summary>
     MemberLeaving = 12,
+
+    /// <summary>Distributor to backend: the sockets it has assigned to that backend (reconciliation).</summary>
+    SocketInventory = 13,
+
+    /// <summary>Backend to distributor: sockets of an inventory or a packet that the backend does not hold.</summary>
+    SocketsUnknown = 14,
+
+    /// <summary>Backend to every distributor: asks each to send its <see cref="SocketInventory"/>.</summary>
+    ReconcileRequest = 15,
 }
 
 /// <summary>A decoded bus message.</summary>

@@ -130,7 +130,7 @@ public struct BusReader
         return blocks;
     }
 
-    private int ReadCount()
+    internal int ReadCount()
     {
         var count = ReadVarUInt();
         if (count > (ulong)(_message.Length - _position))

@@ -3,8 +3,10 @@ using System.Text.Json.Serialization;
 namespace SocketIO.Distributor.Protocol.Bus;
 
 /// <summary>
-/// A live process as recorded in the members hash, refreshed by its heartbeat. A member whose
-/// <see cref="ExpiresAt"/> has passed is dead; any process may remove its entry.
+/// A process as recorded in the members hash, refreshed by its heartbeat. A member that writes an
+/// alive key (<see cref="HasAliveKey"/>) is dead once that key is gone (its TTL ran out on Redis's
+/// clock); for older members without one, a member whose <see cref="ExpiresAt"/> has passed is dead.
+/// Any process may remove a dead member's entry.
 /// </summary>
 public sealed record MemberInfo
 {
@@ -32,8 +34,11 @@ public sealed record MemberInfo
     /// <summary>When it started (Unix milliseconds).</summary>
     public long StartedAt { get; init; }
 
-    /// <summary>When the entry expires unless refreshed (Unix milliseconds).</summary>
+    /// <summary>When the entry expires unless refreshed (Unix milliseconds, by the writer's clock: informational when <see cref="HasAliveKey"/>).</summary>
     public long ExpiresAt { get; init; }
+
+    /// <summary>True if the member keeps an alive key (<see cref="BusChannels.Alive"/>): its liveness is that key's existence.</summary>
+    public bool HasAliveKey { get; init; }
 }
 
 /// <summary>Source-generated JSON for the members hash.</summary>

@@ -3,7 +3,11 @@ using SocketIO.Distributor.Protocol.EngineIO;
 
 namespace SocketIO.Distributor.Distribution;
 
-/// <summary>Distributor counters, on the <c>SocketIO.Distributor</c> meter.</summary>
+/// <summary>
+/// Distributor counters, on the <c>SocketIO.Distributor</c> meter, tagged by namespace (process-wide:
+/// the per-instance figures are <see cref="SocketIODistributor.Statistics"/> and the Engine.IO server's
+/// <c>Metrics</c>, which the periodic stats line reports).
+/// </summary>
 internal static class DistributorMetrics
 {
     private static readonly Meter Meter = new("SocketIO.Distributor");
@@ -35,16 +39,6 @@ internal static class DistributorMetrics
     public static readonly Counter<long> ConnectsRefused =
         Meter.CreateCounter<long>("siod.distributor.connects_refused", description: "CONNECTs refused (middleware, backend, no backend, timeout)");
 
-    private static long _framesOut;
-    private static long _bytesOut;
-    private static long _packetsIn;
-
-    public static long TotalFramesOut => Interlocked.Read(ref _framesOut);
-
-    public static long TotalBytesOut => Interlocked.Read(ref _bytesOut);
-
-    public static long TotalPacketsIn => Interlocked.Read(ref _packetsIn);
-
     public static void CountOut(EngineFrame[] frames)
     {
         long bytes = 0;
@@ -55,14 +49,11 @@ internal static class DistributorMetrics
 
         FramesToClients.Add(frames.Length);
         BytesToClients.Add(bytes);
-        Interlocked.Add(ref _framesOut, frames.Length);
-        Interlocked.Add(ref _bytesOut, bytes);
     }
 
     public static void CountIn(int bytes)
     {
         PacketsFromClients.Add(1);
         BytesFromClients.Add(bytes);
-        Interlocked.Increment(ref _packetsIn);
     }
 }

@@ -52,6 +52,14 @@ public sealed class DistributorOptions
     /// <summary>The most messages buffered for a socket whose CONNECT is not yet written. Default 1,024.</summary>
     public int MaxBufferedBeforeConnect { get; set; } = 1024;
 
+    /// <summary>
+    /// How long a draining distributor (told by <c>SocketIODistributor.DrainAsync</c>, or by the host
+    /// stopping, e.g. on SIGTERM) spreads the closing of its sessions over, so that their clients
+    /// reconnect to the other distributors gradually instead of all at once. Keep it below the host's
+    /// shutdown timeout (30 s by default). Default 10 s; zero closes every session at once.
+    /// </summary>
+    public TimeSpan DrainWindow { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -85,6 +93,11 @@ public sealed class DistributorOptions
         if (StatsInterval < TimeSpan.Zero)
         {
             problems.Add($"StatsInterval must not be negative (got {StatsInterval}); use 0 to turn statistics off.");
+        }
+
+        if (DrainWindow < TimeSpan.Zero)
+        {
+            problems.Add($"DrainWindow must not be negative (got {DrainWindow}); use 0 to close every session at once.");
         }
 
         if (MaxBufferedBeforeConnect < 1)

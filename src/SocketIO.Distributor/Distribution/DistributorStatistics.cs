@@ -12,6 +12,8 @@ public sealed class DistributorStatistics
     private long _connectRequests;
     private long _commands;
     private long _lost;
+    private long _inventories;
+    private long _reattached;
 
     /// <summary>Messages for one socket (<c>SendToSocket</c>) received from backends.</summary>
     public long DirectMessagesReceived => Interlocked.Read(ref _directMessages);
@@ -30,6 +32,21 @@ public sealed class DistributorStatistics
 
     /// <summary>Messages from backends that never arrived, found by gaps in their channel sequence numbers.</summary>
     public long MessagesLost => Interlocked.Read(ref _lost);
+
+    /// <summary>Socket inventories sent to backends for reconciliation.</summary>
+    public long InventoriesSent => Interlocked.Read(ref _inventories);
+
+    /// <summary>Sockets re-attached to a backend that did not hold them (after a reconciliation or a packet it could not place).</summary>
+    public long SocketsReattached => Interlocked.Read(ref _reattached);
+
+    /// <summary>Messages this distributor published during Redis outages that did not fit the outage buffer and were dropped.</summary>
+    public long MessagesDroppedInOutage => OutageDropped?.Invoke() ?? 0;
+
+    internal Func<long>? OutageDropped { get; set; }
+
+    internal void OnInventorySent() => Interlocked.Increment(ref _inventories);
+
+    internal void OnSocketsReattached(int count) => Interlocked.Add(ref _reattached, count);
 
     internal void OnDirectMessage() => Interlocked.Increment(ref _directMessages);
 

@@ -48,6 +48,12 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             }
         }
 
+        if (_distributor.RefuseConnectForOutage(socket.Session))
+        {
+            DistributorMetrics.ConnectsRefused.Add(1);
+            return ConnectDecision.Reject("Redis is unreachable");
+        }
+
         var backend = PickBackend(exclude: null);
         if (backend is null)
         {

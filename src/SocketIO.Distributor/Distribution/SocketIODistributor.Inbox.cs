@@ -27,6 +27,9 @@ public sealed partial class SocketIODistributor
                 Statistics.OnCommand();
                 _ = OnSocketCommandAsync(command);
                 break;
+            case SocketsUnknown unknown:
+                OnSocketsUnknown(unknown);
+                break;
             case null:
                 break;
             case var other:
@@ -64,6 +67,9 @@ public sealed partial class SocketIODistributor
                 break;
             case CustomMessage custom:
                 CustomMessageReceived?.Invoke(custom);
+                break;
+            case ReconcileRequest request:
+                SendInventory(request.BackendId);
                 break;
         }
     }

@@ -24,7 +24,19 @@ public sealed partial class SocketIODistributor
         [LoggerMessage(EventId = 5007, Level = LogLevel.Warning, Message = "{Count} message(s) from {Sender} on {Channel} never arrived (Redis dropped them, e.g. after disconnecting a slow subscriber)")]
         public static partial void MessagesLost(ILogger logger, long count, string sender, string channel);
 
-        [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Distributor {Id}: {Connections} connections; sockets {Sockets}; {PacketsIn} packets in, {FramesOut} frames out; {RedisLosses} Redis connection losses")]
+        [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "Distributor {Id} registered again ({Reason}): reconciling its sockets with every backend")]
+        public static partial void Rejoined(ILogger logger, string id, string reason);
+
+        [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "Sent an inventory of {Count} socket(s) to backend {BackendId}")]
+        public static partial void InventorySent(ILogger logger, int count, string backendId);
+
+        [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Backend {BackendId} did not hold {Count} socket(s) assigned to it: re-attached them with a recovery CONNECT")]
+        public static partial void SocketsReattached(ILogger logger, int count, string backendId);
+
+        [LoggerMessage(EventId = 5011, Level = LogLevel.Error, Message = "Redis has been unreachable for {Seconds:0.0} s, longer than the outage tolerance of {Tolerance} s: closing {Sessions} client connection(s) (transport close; clients reconnect)")]
+        public static partial void OutageTooLong(ILogger logger, double seconds, double tolerance, int sessions);
+
+        [LoggerMessage(EventId = 5006, Level = LogLevel.Information, Message = "Distributor {Id}: {Connections} connections; sockets {Sockets}; {PacketsIn} packets relayed to backends, {FramesOut} frames out; {RedisLosses} Redis connection losses")]
         public static partial void Stats(ILogger logger, string id, int connections, string sockets, long packetsIn, long framesOut, long redisLosses);
     }
 }

@@ -50,6 +50,8 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         Id = options.DistributorId ?? EngineServer.NewSessionId()[..8];
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
+        server.Engine.ShutdownDrainWindow = options.DrainWindow;
+        server.Engine.Metrics.Instance = Id;
     }
 
     /// <summary>This distributor's id; every socket id it assigns starts with it.</summary>
@@ -88,11 +90,14 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
     /// <returns>A task that completes when the distributor is serving.</returns>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _bus = await RedisBus.ConnectAsync(Options.Bus, _loggerFactory.CreateLogger<RedisBus>());
+        _bus = await RedisBus.ConnectAsync(Options.Bus, _loggerFactory.CreateLogger<RedisBus>(), Time);
         cancellationToken.ThrowIfCancellationRequested();
+        var bus = _bus;
+        Statistics.OutageDropped = () => bus.MessagesDroppedInOutage;
         _membership = new ClusterMembership(_bus, Describe, Time, _loggerFactory.CreateLogger<ClusterMembership>());
         _membership.MemberDown += OnMemberDown;
         _membership.Refreshed += OnMembershipRefreshed;
+        WireReconciliation(_membership);
         foreach (var name in Options.Namespaces.Distinct(StringComparer.Ordinal))
         {
             var relay = new RelayNamespace(this, name);
@@ -109,6 +114,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
             Server.AddNamespace(name, relay);
         }
 
+        StartOutageWatch();
         if (Options.StatsInterval > TimeSpan.Zero)
         {
             _statsTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).LogStats(), this, Options.StatsInterval, Options.StatsInterval);
@@ -130,6 +136,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         }
 
         _statsTimer?.Dispose();
+        StopOutageWatch();
         Server.Engine.CloseAll("server shutting down");
         if (_membership is not null)
         {
@@ -221,8 +228,8 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
             Id,
             Server.Engine.SessionCount,
             string.Join(", ", SocketCounts().Select(kv => $"{kv.Key}={kv.Value}")),
-            DistributorMetrics.TotalPacketsIn,
-            DistributorMetrics.TotalFramesOut,
+            Statistics.PacketsRelayedToBackends,
+            Server.Engine.Metrics.FramesSent,
             _bus?.ConnectionLosses ?? 0);
     }
 }

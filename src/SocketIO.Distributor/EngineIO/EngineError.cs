@@ -24,6 +24,6 @@ internal static class EngineErrors
         _ => "Bad request",
     };
 
-    public static byte[] Body(EngineErrorCode code) =>
-        System.Text.Encoding.UTF8.GetBytes($"{{\"code\":{(int)code},\"message\":\"{Message(code)}\"}}");
+    public static byte[] Body(EngineErrorCode code, string? message = null) =>
+        System.Text.Encoding.UTF8.GetBytes($"{{\"code\":{(int)code},\"message\":\"{System.Text.Json.JsonEncodedText.Encode(message ?? Message(code))}\"}}");
 }

@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 
 namespace SocketIO.Distributor.EngineIO;
@@ -5,18 +7,40 @@ namespace SocketIO.Distributor.EngineIO;
 /// <summary>HTTP details of Engine.IO: error responses and CORS.</summary>
 internal static class EngineHttp
 {
-    public static async Task WriteErrorAsync(HttpContext context, EngineErrorCode code)
+    public static async Task WriteErrorAsync(HttpContext context, EngineErrorCode code, string? message = null)
     {
         if (context.Response.HasStarted)
         {
             return;
         }
 
-        var body = EngineErrors.Body(code);
+        var body = EngineErrors.Body(code, message);
         context.Response.StatusCode = code == EngineErrorCode.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
         context.Response.ContentType = "application/json";
         context.Response.ContentLength = body.Length;
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Ends the request's TCP connection at once with a reset (SO_LINGER 0), dropping data the client
+    /// never took: a slow or faulty client does not keep the connection (and megabytes of unsent
+    /// frames in the kernel) alive after its session closed.
+    /// </summary>
+    public static void AbortConnection(HttpContext context)
+    {
+        try
+        {
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.LingerState = new LingerOption(enable: true, seconds: 0);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: the abort below is all that is left to do.
+        }
+
+        context.Abort();
     }
 
     /// <summary>True if the request's origin may use this server (CSRF protection for browsers).</summary>

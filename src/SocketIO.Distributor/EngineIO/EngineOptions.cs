@@ -34,10 +34,31 @@ public sealed class EngineOptions
     public bool AllowEIO3 { get; set; } = true;
 
     /// <summary>
-    /// Origins allowed by CORS and for WebSocket connections (CSRF protection). Empty: any origin is
-    /// allowed and none is echoed (no CORS headers). <c>*</c> allows every origin with CORS headers.
+    /// Origins allowed by CORS and for WebSocket connections (CSRF protection): a request whose
+    /// <c>Origin</c> header is not listed is refused with HTTP 403 (<c>{"code":4,"message":"Forbidden"}</c>).
+    /// Empty (the default) behaves as socket.io without its <c>cors</c> option: no origin is refused and
+    /// no CORS headers are sent, so browsers let only same-origin pages use long-polling while WebSocket
+    /// stays open to any page; list your sites' origins to refuse the others. <c>*</c> allows every
+    /// origin with CORS headers. Requests without an <c>Origin</c> header (not from a browser) are never refused.
     /// </summary>
     public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// Decides whether an Engine.IO handshake may open a session (socket.io's <c>allowRequest</c>), before
+    /// any namespace is involved: it gets the request's headers, query and remote address. A refusal
+    /// answers HTTP 403 with <c>{"code":4,"message":...}</c> (the given message, or <c>Forbidden</c>). A hook
+    /// that throws refuses the handshake and is logged. Null (the default): every handshake is allowed.
+    /// For a synchronous check use <see cref="AllowRequestWhen"/>.
+    /// </summary>
+    public Func<EngineHandshake, ValueTask<HandshakeDecision>>? AllowRequest { get; set; }
+
+    /// <summary>Sets <see cref="AllowRequest"/> to a synchronous check.</summary>
+    /// <param name="check">Decides from the handshake.</param>
+    public void AllowRequestWhen(Func<EngineHandshake, HandshakeDecision> check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        AllowRequest = handshake => ValueTask.FromResult(check(handshake));
+    }
 
     /// <summary>
     /// The most packets waiting to be written to one client. A client that falls further behind is
@@ -47,6 +68,13 @@ public sealed class EngineOptions
 
     /// <summary>The most bytes waiting to be written to one client before it is disconnected. Default 16 MiB.</summary>
     public long MaxQueuedBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a WebSocket client may leave a write waiting (taking none of the frames sent to it)
+    /// before it is cut as too slow: its session closes with <c>slow client</c> and its TCP connection is
+    /// reset. The outbound queue limits bound memory; this bounds time. Default 10 s.
+    /// </summary>
+    public TimeSpan MaxWriteStall { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
@@ -81,6 +109,11 @@ public sealed class EngineOptions
         if (MaxQueuedPackets < 1 || MaxQueuedBytes < 1)
         {
             problems.Add("MaxQueuedPackets and MaxQueuedBytes must be positive.");
+        }
+
+        if (MaxWriteStall <= TimeSpan.Zero)
+        {
+            problems.Add($"MaxWriteStall must be positive (got {MaxWriteStall}), for example 00:00:10.");
         }
 
         if (UpgradeTimeout <= TimeSpan.Zero)

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -17,15 +18,16 @@ public sealed partial class EngineServer
     private readonly IEngineConnectionHandler _handler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly EngineSessionRegistry _sessions = new();
+    private readonly EngineSessionRegistry _sessions;
 
     /// <summary>Creates a server.</summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="handler">The layer above, told of sessions and messages.</param>
     /// <param name="time">The clock for heartbeats and timeouts.</param>
     /// <param name="logger">The log.</param>
+    /// <param name="meterFactory">Creates the meter of <see cref="Metrics"/>; null for a meter of its own.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
-    public EngineServer(EngineOptions options, IEngineConnectionHandler handler, TimeProvider time, ILogger<EngineServer> logger)
+    public EngineServer(EngineOptions options, IEngineConnectionHandler handler, TimeProvider time, ILogger<EngineServer> logger, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -35,6 +37,8 @@ public sealed partial class EngineServer
         }
 
         _options = options;
+        Metrics = new EngineMetrics(meterFactory);
+        _sessions = new EngineSessionRegistry(Metrics);
         _handler = handler;
         _time = time;
         _logger = logger;
@@ -42,6 +46,9 @@ public sealed partial class EngineServer
 
     /// <summary>The options in force.</summary>
     public EngineOptions Options => _options;
+
+    /// <summary>This server's counters (sessions, packets, frames, slow clients, protocol errors).</summary>
+    public EngineMetrics Metrics { get; }
 
     /// <summary>The number of open sessions.</summary>
     public int SessionCount => _sessions.Count;
@@ -117,7 +124,13 @@ public sealed partial class EngineServer
             return;
         }
 
-        await HandshakeAsync(context, version, transport);
+        var handshake = CaptureHandshake(context);
+        if (!await AdmitAsync(context, handshake))
+        {
+            return;
+        }
+
+        await HandshakeAsync(context, version, transport, handshake);
     }
 
     private async Task HandleSessionRequestAsync(HttpContext context, string sid, string transport, bool isWebSocket)
@@ -160,9 +173,8 @@ public sealed partial class EngineServer
         }
     }
 
-    private async Task HandshakeAsync(HttpContext context, EngineProtocolVersion version, string transportName)
+    private async Task HandshakeAsync(HttpContext context, EngineProtocolVersion version, string transportName, EngineHandshake handshake)
     {
-        var handshake = CaptureHandshake(context);
         if (transportName == "polling")
         {
             var polling = new PollingTransport(_time);
@@ -172,7 +184,7 @@ public sealed partial class EngineServer
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var transport = new WebSocketTransport(socket, probing: false);
+        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
         Open(version, handshake, transport, upgrades: false);
         await transport.RunAsync(context.RequestAborted);
     }
@@ -191,16 +203,28 @@ public sealed partial class EngineServer
 
     private async Task UpgradeAsync(HttpContext context, EngineSession session)
     {
-        if (session.Transport is not PollingTransport)
+        // As engine.io: a WebSocket for a session that is already upgraded (or upgrading) is accepted
+        // and then closed, so the client sees an open followed by a close rather than an HTTP error.
+        var reserved = session.TryReserveUpgrade();
+        System.Net.WebSockets.WebSocket socket;
+        try
         {
-            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
-            return;
+            socket = await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            if (reserved)
+            {
+                session.ReleaseUpgradeReservation();
+            }
+
+            throw;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var transport = new WebSocketTransport(socket, probing: true);
+        using var accepted = socket;
+        var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
         transport.Attach(session);
-        if (!session.TryBeginUpgrade(transport, _time))
+        if (!reserved || !session.TryBeginUpgrade(transport, _time))
         {
             await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "upgrade not possible", context.RequestAborted);
             return;

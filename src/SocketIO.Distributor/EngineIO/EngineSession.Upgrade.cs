@@ -10,26 +10,57 @@ namespace SocketIO.Distributor.EngineIO;
 public sealed partial class EngineSession
 {
     private WebSocketTransport? _upgrading;
+    private bool _upgradeReserved;
     private ITimer? _upgradeTimer;
 
-    /// <summary>True while a WebSocket is probing this polling session.</summary>
+    /// <summary>True while a WebSocket is being accepted for, or probing, this polling session.</summary>
     internal bool IsUpgrading
     {
         get
         {
             lock (_gate)
             {
-                return _upgrading is not null;
+                return _upgrading is not null || _upgradeReserved;
             }
         }
     }
 
-    /// <summary>A WebSocket asks to take over this session. Returns false if that is not allowed now.</summary>
+    /// <summary>
+    /// A WebSocket request for this session arrived: reserve the upgrade before its handshake is
+    /// answered, so that any request the client sends once it has the 101 sees the upgrade under way.
+    /// False if an upgrade is not possible now (the WebSocket is then accepted and closed).
+    /// </summary>
+    internal bool TryReserveUpgrade()
+    {
+        lock (_gate)
+        {
+            if (_state != SessionState.Open || _upgrading is not null || _upgradeReserved || _transport is not PollingTransport)
+            {
+                return false;
+            }
+
+            _upgradeReserved = true;
+            return true;
+        }
+    }
+
+    /// <summary>The reserved WebSocket could not be accepted.</summary>
+    internal void ReleaseUpgradeReservation()
+    {
+        lock (_gate)
+        {
+            _upgradeReserved = false;
+        }
+    }
+
+    /// <summary>The accepted WebSocket of a reservation takes over the upgrade. Returns false if that is not allowed any more.</summary>
     internal bool TryBeginUpgrade(WebSocketTransport candidate, TimeProvider time)
     {
         lock (_gate)
         {
-            if (_state != SessionState.Open || _upgrading is not null || _transport is not PollingTransport)
+            var reserved = _upgradeReserved;
+            _upgradeReserved = false;
+            if (!reserved || _state != SessionState.Open || _upgrading is not null || _transport is not PollingTransport)
             {
                 return false;
             }
@@ -100,6 +131,7 @@ public sealed partial class EngineSession
         }
 
         _upgradeTimer?.Dispose();
+        (_transport as PollingTransport)?.EndRelease();
     }
 
     private void OnUpgradeTimeout()
@@ -111,6 +143,7 @@ public sealed partial class EngineSession
             _upgrading = null;
         }
 
+        (_transport as PollingTransport)?.EndRelease();
         candidate?.Close(flush: false);
     }
 

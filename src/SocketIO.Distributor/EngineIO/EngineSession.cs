@@ -73,6 +73,8 @@ public sealed partial class EngineSession
 
     internal ILogger Logger => _logger;
 
+    internal EngineMetrics Metrics => _registry.Metrics;
+
     /// <summary>Queues a frame for the client. Returns false if the session is closed or the client is too slow (it is then closed).</summary>
     /// <param name="frame">The frame; its bytes must not change afterwards (they may be shared).</param>
     /// <returns>True if queued.</returns>
@@ -114,18 +116,21 @@ public sealed partial class EngineSession
                 }
             }
 
+            long added = 0;
             foreach (var frame in frames)
             {
                 _queue.Add(frame);
-                _queuedBytes += frame.Length;
+                added += frame.Length;
             }
 
+            _queuedBytes += added;
             if (IsOverLimit())
             {
                 return CloseSlowClientLocked();
             }
 
             transport = _transport;
+            Metrics.FramesOut(frames.Length, added);
         }
 
         transport.OnFramesQueued();
@@ -284,7 +289,7 @@ public sealed partial class EngineSession
     private void CloseSlowClient()
     {
         Log.SlowClient(_logger, Id, _options.MaxQueuedPackets, _options.MaxQueuedBytes);
-        EngineMetrics.SlowClientsDropped.Add(1);
+        Metrics.SlowClient();
         CloseCore("slow client", flush: false);
     }
 }

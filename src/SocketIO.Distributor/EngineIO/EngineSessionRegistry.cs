@@ -3,11 +3,14 @@ using System.Collections.Concurrent;
 namespace SocketIO.Distributor.EngineIO;
 
 /// <summary>The open sessions of one Engine.IO server, by id.</summary>
-internal sealed class EngineSessionRegistry
+internal sealed class EngineSessionRegistry(EngineMetrics metrics)
 {
     private readonly ConcurrentDictionary<string, EngineSession> _sessions = new(StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
+
+    /// <summary>The counters of the server these sessions belong to.</summary>
+    public EngineMetrics Metrics => metrics;
 
     public IEnumerable<EngineSession> All => _sessions.Values;
 
@@ -17,7 +20,7 @@ internal sealed class EngineSessionRegistry
     {
         if (_sessions.TryAdd(session.Id, session))
         {
-            EngineMetrics.OpenSessions.Add(1);
+            metrics.SessionOpened();
         }
     }
 
@@ -25,7 +28,7 @@ internal sealed class EngineSessionRegistry
     {
         if (_sessions.TryRemove(new KeyValuePair<string, EngineSession>(session.Id, session)))
         {
-            EngineMetrics.OpenSessions.Add(-1);
+            metrics.SessionRemoved();
         }
     }
 }

@@ -15,12 +15,21 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     private static readonly EngineFrame CloseFrame = EngineFrame.Bare(EnginePacketType.Close);
     private static readonly EngineFrame NoopFrame = EngineFrame.Bare(EnginePacketType.Noop);
 
+    /// <summary>Stands for "answer 400": the poll waited while the session upgraded to WebSocket.</summary>
+    private static readonly List<EngineFrame> RefusedAfterUpgrade = [];
+
+    /// <summary>How long a poll sent during an upgrade waits after the probe for the client's <c>5</c> (engine.io checks every 100 ms).</summary>
+    private static readonly TimeSpan ProbeGrace = TimeSpan.FromMilliseconds(100);
+
     private readonly object _gate = new();
     private TaskCompletionSource? _pendingPoll;
     private bool _getActive;
     private bool _postActive;
     private bool _closing;
     private bool _released;
+
+    /// <summary>A poll already waited <see cref="ProbeGrace"/> in this probed upgrade: later ones need not.</summary>
+    private bool _graceServed;
     private bool _discarded;
     private bool _finished;
 
@@ -34,15 +43,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     {
         if (!TryEnter(ref _getActive))
         {
-            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+            // The session is gone before the answer leaves, so the client's next request is refused too.
             Session.OnProtocolError("overlapping GET requests");
+            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
             return;
         }
 
         List<EngineFrame>? frames;
         try
         {
-            frames = await WaitForFramesAsync(context.RequestAborted);
+            frames = await WaitForFramesAsync(arrivedDuringUpgrade: Session.IsUpgrading, context.RequestAborted);
         }
         finally
         {
@@ -68,7 +78,12 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             _finished |= finished;
         }
 
-        if (frames is not null)
+        if (ReferenceEquals(frames, RefusedAfterUpgrade))
+        {
+            // The session moved to WebSocket while this poll waited: polling is over for it.
+            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+        }
+        else if (frames is not null)
         {
             await WriteFramesAsync(context, frames);
         }
@@ -83,8 +98,8 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     {
         if (!TryEnter(ref _postActive))
         {
-            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
             Session.OnProtocolError("overlapping POST requests");
+            await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
             return;
         }
 
@@ -146,13 +161,13 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                 : PollingPayloadV3.Decode(body, IsOctetStream(context.Request.ContentType), packets);
             if (error != DecodeError.None)
             {
-                await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
+                // Closed before the answer is written: a GET the client sends right after it gets 400.
                 Session.OnProtocolError($"invalid polling payload: {error}");
+                await EngineHttp.WriteErrorAsync(context, EngineErrorCode.BadRequest);
                 return;
             }
 
-            EngineMetrics.PacketsIn.Add(packets.Count);
-            EngineMetrics.BytesIn.Add(length);
+            Session.Metrics.PacketsIn(packets.Count, length);
             foreach (var packet in packets)
             {
                 Session.OnPacket(packet);
@@ -218,6 +233,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
         Signal();
     }
 
+    /// <summary>The probed upgrade was abandoned: polls wait for frames again.</summary>
+    public void EndRelease()
+    {
+        lock (_gate)
+        {
+            _released = false;
+            _graceServed = false;
+        }
+    }
+
     /// <summary>The session moved to WebSocket: any poll still pending ends with a noop.</summary>
     public void Discard()
     {
@@ -269,8 +294,17 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
         Session.OnTransportFinished();
     }
 
-    private async Task<List<EngineFrame>?> WaitForFramesAsync(CancellationToken aborted)
+    /// <summary>
+    /// Waits for frames. A poll that arrived while a WebSocket was probing the session is not a real
+    /// client's (engine.io-client stops polling once it probes): once the probe is answered the first
+    /// such poll is held for <see cref="ProbeGrace"/>, so a client that sent <c>2probe</c> and <c>5</c>
+    /// back to back and then polled gets 400 (the upgrade completed) as with engine.io, and a client
+    /// that waits for the poll's noop before sending <c>5</c> still gets it. Until the upgrade ends,
+    /// every later poll gets its noop at once.
+    /// </summary>
+    private async Task<List<EngineFrame>?> WaitForFramesAsync(bool arrivedDuringUpgrade, CancellationToken aborted)
     {
+        Task? grace = null;
         while (true)
         {
             TaskCompletionSource pending;
@@ -278,10 +312,17 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             {
                 if (_discarded)
                 {
-                    return [NoopFrame];
+                    return arrivedDuringUpgrade ? RefusedAfterUpgrade : [NoopFrame];
                 }
 
-                var frames = Session.TakeQueued(this);
+                if (grace is { IsCompleted: true })
+                {
+                    _graceServed = true;
+                }
+
+                // Frames waiting (an echo, a ping whose pong is due) are never held back.
+                var holding = arrivedDuringUpgrade && _released && !_graceServed && !Session.HasQueued(this);
+                List<EngineFrame> frames = holding ? [] : Session.TakeQueued(this);
                 if (_closing)
                 {
                     frames.Add(CloseFrame);
@@ -293,11 +334,16 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                     return frames;
                 }
 
-                if (_released)
+                if (_released && !holding)
                 {
-                    // One noop per probe: if the upgrade is then abandoned, polling goes on as before.
-                    _released = false;
+                    // Every poll gets a noop while the probed upgrade is under way (as engine.io's upgrade
+                    // check does); once it is abandoned, polling goes on as before.
                     return [NoopFrame];
+                }
+
+                if (holding)
+                {
+                    grace ??= Task.Delay(ProbeGrace, time);
                 }
 
                 pending = _pendingPoll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -305,7 +351,7 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
 
             try
             {
-                await pending.Task.WaitAsync(aborted);
+                await (grace is null ? pending.Task : Task.WhenAny(pending.Task, grace)).WaitAsync(aborted);
             }
             catch (OperationCanceledException)
             {

@@ -8,17 +8,45 @@ namespace SocketIO.Distributor.EngineIO;
 /// <summary>
 /// WebSocket: one Engine.IO packet per WebSocket message. While idle it holds no receive buffer (it
 /// waits with a zero-byte read) and no writer task (one is started when frames are queued).
+/// Writes are cancelled when the session is closed for a fault, and a client that takes no frame for
+/// <see cref="EngineOptions.MaxWriteStall"/> is cut; either way the TCP connection is aborted (reset),
+/// so no unsent data or stuck writer outlives the session.
 /// </summary>
-internal sealed class WebSocketTransport(WebSocket socket, bool probing) : EngineTransport
+internal sealed partial class WebSocketTransport : EngineTransport
 {
     private const int InitialReceiveBuffer = 4096;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private readonly object _gate = new();
-    private bool _probing = probing;
+    private readonly WebSocket socket;
+    private readonly TimeProvider _time;
+    private readonly Action _abortConnection;
+    private readonly TimeSpan _maxWriteStall;
+
+    /// <summary>Cancels the write in progress: on a faulty close, or (armed only while a write waits) after the stall limit.</summary>
+    private readonly CancellationTokenSource _writes;
+    private bool _probing;
     private bool _writing;
     private bool _closeRequested;
     private bool _closed;
+    private bool _cancelledByClose;
+    private bool _requestEnded;
+
+    /// <summary>Creates the transport of one accepted WebSocket.</summary>
+    /// <param name="socket">The accepted socket.</param>
+    /// <param name="probing">True for an upgrade candidate (it answers the probe before it carries frames).</param>
+    /// <param name="maxWriteStall">How long a write may wait for the client before the connection is cut.</param>
+    /// <param name="time">The clock of the stall limit and the close grace.</param>
+    /// <param name="abortConnection">Resets the TCP connection (the request's abort).</param>
+    public WebSocketTransport(WebSocket socket, bool probing, TimeSpan maxWriteStall, TimeProvider time, Action abortConnection)
+    {
+        this.socket = socket;
+        _probing = probing;
+        _maxWriteStall = maxWriteStall;
+        _time = time;
+        _abortConnection = abortConnection;
+        _writes = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+    }
 
     public override string Name => "websocket";
 
@@ -36,6 +64,18 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
                     break;
                 }
 
+                if (first.EndOfMessage)
+                {
+                    // An empty message: engine.io closes the connection (it is no packet at all).
+                    reason = "parse error";
+                    if (!_probing)
+                    {
+                        Session.OnProtocolError("empty WebSocket message");
+                    }
+
+                    break;
+                }
+
                 if (!await ReceiveMessageAsync(first.MessageType, aborted))
                 {
                     reason = "parse error";
@@ -50,6 +90,12 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
         finally
         {
             MarkClosed();
+            lock (_gate)
+            {
+                // From here on the request may end and its HttpContext be reused: never abort it after this.
+                _requestEnded = true;
+            }
+
             if (_probing)
             {
                 Session.CancelUpgrade(this);
@@ -99,8 +145,7 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
                 }
             }
 
-            EngineMetrics.PacketsIn.Add(1);
-            EngineMetrics.BytesIn.Add(length);
+            Session.Metrics.PacketsIn(1, length);
             var frame = buffer.AsMemory(0, length);
             var error = type == WebSocketMessageType.Text
                 ? EnginePacketCodec.DecodeText(frame, out var packet)
@@ -134,7 +179,7 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
     {
         if (packet.Type == EnginePacketType.Ping && packet.DataEquals("probe"u8))
         {
-            await socket.SendAsync(ProbeAnswer, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            await socket.SendAsync(ProbeAnswer, WebSocketMessageType.Text, endOfMessage: true, _writes.Token);
             Session.OnProbed();
             return true;
         }
@@ -204,45 +249,94 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
 
                 foreach (var frame in frames)
                 {
-                    await SendFrameAsync(frame);
+                    var sending = SendFrameAsync(frame, _writes.Token);
+                    if (!sending.IsCompleted)
+                    {
+                        // The client is not taking frames right now: from here it has MaxWriteStall to take this one.
+                        // Armed only for a write that waits, so the fast path costs no timer.
+                        _writes.CancelAfter(_maxWriteStall);
+                        await sending;
+                        _writes.CancelAfter(Timeout.InfiniteTimeSpan);
+                    }
+                    else
+                    {
+                        await sending;
+                    }
                 }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
+            bool stalled;
             lock (_gate)
             {
                 _writing = false;
+                stalled = !_cancelledByClose && _writes.IsCancellationRequested;
             }
 
             MarkClosed();
-            Session.OnTransportClosed(this, "transport error");
+            if (stalled)
+            {
+                Log.WriteStalled(Session.Logger, Session.Id, _maxWriteStall);
+                Session.Metrics.SlowClient();
+            }
+
+            Session.OnTransportClosed(this, stalled ? "slow client" : "transport error");
+            AbortConnection();
         }
     }
 
-    private ValueTask SendFrameAsync(EngineFrame frame)
+    private ValueTask SendFrameAsync(EngineFrame frame, CancellationToken cancel)
     {
         if (!frame.IsBinary)
         {
-            return socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            return socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancel);
         }
 
         if (Session.ProtocolVersion == EngineProtocolVersion.V4)
         {
-            return socket.SendAsync(frame.Bytes, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+            return socket.SendAsync(frame.Bytes, WebSocketMessageType.Binary, endOfMessage: true, cancel);
         }
 
         // EIO3 binary frames start with the packet type byte.
         var bytes = new byte[frame.Length + 1];
         bytes[0] = (byte)EnginePacketType.Message;
         frame.Bytes.Span.CopyTo(bytes.AsSpan(1));
-        return socket.SendAsync((ReadOnlyMemory<byte>)bytes, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        return socket.SendAsync((ReadOnlyMemory<byte>)bytes, WebSocketMessageType.Binary, endOfMessage: true, cancel);
+    }
+
+    /// <summary>
+    /// Resets the TCP connection at once (unsent data is dropped, the client sees the connection end),
+    /// unless the request is already over. Safe to call more than once.
+    /// </summary>
+    private void AbortConnection()
+    {
+        lock (_gate)
+        {
+            if (_requestEnded)
+            {
+                return;
+            }
+
+            _closed = true;
+            _cancelledByClose = true;
+            _writes.Cancel();
+
+            // Under the lock that the receive loop takes before the request can end: the HttpContext is still this request's.
+            _abortConnection();
+        }
     }
 
     public override void Close(bool flush)
     {
         bool startWriter;
         bool closeNow;
+        if (!flush)
+        {
+            // A faulty close (slow client, ping timeout, protocol error): a write stuck on the client ends now.
+            CancelWrites();
+        }
+
         lock (_gate)
         {
             _closeRequested = true;
@@ -277,18 +371,36 @@ internal sealed class WebSocketTransport(WebSocket socket, bool probing) : Engin
 
         try
         {
-            using var timeout = new CancellationTokenSource(CloseGrace);
+            using var timeout = new CancellationTokenSource(CloseGrace, _time);
             await socket.CloseOutputAsync(status, null, timeout.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            socket.Abort();
+            AbortConnection();
             return;
         }
 
         // The client should answer with its close frame, which ends the receive loop; one that does
-        // not is cut off so the request (and a server shutdown waiting on it) can finish.
-        _ = Task.Delay(CloseGrace).ContinueWith(static (_, s) => ((WebSocket)s!).Abort(), socket, TaskScheduler.Default);
+        // not is cut off (TCP reset) so the request (and a server shutdown waiting on it) can finish.
+        await Task.Delay(CloseGrace, _time);
+        AbortConnection();
+    }
+
+    private void CancelWrites()
+    {
+        lock (_gate)
+        {
+            _cancelledByClose = true;
+        }
+
+        try
+        {
+            _writes.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback of the cancelled write threw; the write is over either way.
+        }
     }
 
     private void MarkClosed()

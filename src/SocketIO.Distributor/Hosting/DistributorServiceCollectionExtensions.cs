@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocketIO.Distributor.Distribution;
+using SocketIO.Distributor.Hosting;
 using SocketIO.Distributor.SocketIO;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -32,12 +33,16 @@ public static class DistributorServiceCollectionExtensions
         services.AddSingleton(provider => new SocketIOServer(
             provider.GetRequiredService<DistributorOptions>().Server,
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
-            provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(provider => new SocketIODistributor(
             provider.GetRequiredService<DistributorOptions>(),
             provider.GetRequiredService<SocketIOServer>(),
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetRequiredService<ILoggerFactory>()));
+
+        // Readiness for /readyz (MapSocketIOHealthChecks): Redis reachable, registered, not draining.
+        services.AddHealthChecks().AddCheck<DistributorHealthCheck>("socketio-distributor", tags: [DistributorHealthCheck.ReadyTag]);
 
         // First in line, so the distributor is connected before the web server takes requests.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, DistributorHostedService>());
@@ -55,6 +60,19 @@ public static class DistributorServiceCollectionExtensions
     {
         public Task StartAsync(CancellationToken cancellationToken) => distributor.StartAsync(cancellationToken);
 
-        public Task StopAsync(CancellationToken cancellationToken) => distributor.StopAsync();
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            // The host's stopping already started the drain (MapSocketIO); wait for it, within the shutdown timeout.
+            try
+            {
+                await distributor.DrainAsync().WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: StopAsync closes what is left at once.
+            }
+
+            await distributor.StopAsync();
+        }
     }
 }

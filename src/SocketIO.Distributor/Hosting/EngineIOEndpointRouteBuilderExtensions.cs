@@ -18,9 +18,10 @@ public static class EngineIOEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(server);
-        // On shutdown, close every session so long-lived requests (WebSockets, pending polls) end.
+        // On shutdown, drain: refuse new sessions and close every open one (over the server's
+        // ShutdownDrainWindow, at once by default), so long-lived requests (WebSockets, pending polls) end.
         endpoints.ServiceProvider.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?
-            .ApplicationStopping.Register(() => server.CloseAll("server shutting down"));
+            .ApplicationStopping.Register(server.OnHostStopping);
         var built = endpoints.CreateApplicationBuilder();
         built.UseWebSockets();
         built.Run(server.HandleRequestAsync);

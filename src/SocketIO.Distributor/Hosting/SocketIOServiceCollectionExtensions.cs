@@ -20,7 +20,11 @@ public static class SocketIOServiceCollectionExtensions
         {
             var options = new SocketIOOptions();
             configure?.Invoke(options);
-            return new SocketIOServer(options, provider.GetService<TimeProvider>() ?? TimeProvider.System, provider.GetRequiredService<ILoggerFactory>());
+            return new SocketIOServer(
+                options,
+                provider.GetService<TimeProvider>() ?? TimeProvider.System,
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetService<System.Diagnostics.Metrics.IMeterFactory>());
         });
         return services;
     }

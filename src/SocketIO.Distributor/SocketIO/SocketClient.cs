@@ -233,7 +233,7 @@ internal sealed partial class SocketClient
 
     private void ProtocolError(string detail)
     {
-        EngineMetrics.ProtocolErrors.Add(1);
+        Session.Metrics.ProtocolError();
         Session.OnProtocolError(detail);
     }
 

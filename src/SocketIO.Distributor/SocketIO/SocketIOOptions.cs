@@ -11,8 +11,13 @@ public sealed class SocketIOOptions
     /// <summary>How long a new connection may wait before connecting to a namespace; it is closed after. Default 45 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
-    /// <summary>The most binary attachments one packet may announce. Default 256.</summary>
-    public int MaxAttachments { get; set; } = 256;
+    /// <summary>
+    /// The most binary attachments one packet may announce; a packet announcing more closes its client
+    /// (a protocol error), before any attachment is buffered. Default 10, as socket.io-parser 4.2.6's
+    /// <c>maxAttachments</c> (a memory-exhaustion fix); raise it only if your clients send more binary
+    /// values in one event.
+    /// </summary>
+    public int MaxAttachments { get; set; } = 10;
 
     /// <summary>The most namespaces one client may be connected to at once. Default 64.</summary>
     public int MaxNamespacesPerClient { get; set; } = 64;

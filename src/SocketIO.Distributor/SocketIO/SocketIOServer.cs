@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using SocketIO.Distributor.EngineIO;
 using SocketIO.Distributor.Protocol.EngineIO;
@@ -18,8 +19,9 @@ public sealed class SocketIOServer : IEngineConnectionHandler
     /// <param name="options">The options; validated here.</param>
     /// <param name="time">The clock for heartbeats and timeouts.</param>
     /// <param name="loggerFactory">Creates the logs.</param>
+    /// <param name="meterFactory">Creates the meters (from the host's services); null for meters of its own.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
-    public SocketIOServer(SocketIOOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    public SocketIOServer(SocketIOOptions options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -32,7 +34,7 @@ public sealed class SocketIOServer : IEngineConnectionHandler
         Options = options;
         Time = time;
         Logger = loggerFactory.CreateLogger<SocketIOServer>();
-        Engine = new EngineServer(options.Engine, this, time, loggerFactory.CreateLogger<EngineServer>());
+        Engine = new EngineServer(options.Engine, this, time, loggerFactory.CreateLogger<EngineServer>(), meterFactory);
     }
 
     /// <summary>The options in force.</summary>

@@ -18,10 +18,17 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _parts = [];
 
-    private TestCluster(string prefix) => Prefix = prefix;
+    private TestCluster(string prefix, string redis)
+    {
+        Prefix = prefix;
+        Redis = redis;
+    }
 
     /// <summary>The channel prefix of this cluster.</summary>
     public string Prefix { get; }
+
+    /// <summary>The RESP server every member uses (the shared test server unless the test brought its own).</summary>
+    public string Redis { get; }
 
     /// <summary>Heartbeat interval used by every member.</summary>
     public static TimeSpan Heartbeat { get; } = TimeSpan.FromMilliseconds(200);
@@ -29,34 +36,43 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>How long until a silent member counts as dead.</summary>
     public static TimeSpan MemberTimeout { get; } = TimeSpan.FromMilliseconds(1000);
 
-    /// <summary>Creates an empty cluster with its own prefix.</summary>
-    public static TestCluster Create(string name) => new(TestRedis.NewPrefix(name));
+    /// <summary>Creates an empty cluster with its own prefix, on <paramref name="redis"/> or the shared test server.</summary>
+    public static TestCluster Create(string name, string? redis = null) => new(TestRedis.NewPrefix(name), redis ?? TestRedis.ConnectionString);
 
     /// <summary>Bus options for a member of this cluster.</summary>
     public void ConfigureBus(BusOptions bus)
     {
-        bus.Redis = TestRedis.ConnectionString;
+        bus.Redis = Redis;
         bus.ChannelPrefix = Prefix;
         bus.HeartbeatInterval = Heartbeat;
         bus.MemberTimeout = MemberTimeout;
     }
 
     /// <summary>Starts a distributor serving <paramref name="namespaces"/>.</summary>
-    public async Task<DistributorHost> StartDistributorAsync(string[] namespaces, Action<DistributorOptions>? configure = null)
+    public async Task<DistributorHost> StartDistributorAsync(string[] namespaces, Action<DistributorOptions>? configure = null, TimeProvider? time = null)
     {
         var host = await RunningHost.StartAsync(args =>
         {
             var builder = WebApplication.CreateBuilder(args);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
+
             builder.Services.AddSocketIODistributor(options =>
             {
                 ConfigureBus(options.Bus);
                 options.Namespaces = namespaces;
                 options.StatsInterval = TimeSpan.Zero;
+
+                // A test's stop closes every session at once, as before draining existed (a test opts in).
+                options.DrainWindow = TimeSpan.Zero;
                 configure?.Invoke(options);
             });
             var app = builder.Build();
             app.MapSocketIO();
+            app.MapSocketIOHealthChecks();
             return app;
         });
         var distributor = new DistributorHost(host, host.Services.GetRequiredService<SocketIODistributor>());

@@ -24,6 +24,10 @@ public sealed class BusMessageTests
         new RemoteReply(9, "d1", [new RemoteSocketInfo("d1.abc", ["r1"], "{}"u8.ToArray())]),
         new CustomMessage("b1", "reload", "{\"x\":1}"u8.ToArray()),
         new MemberLeaving("d1", MemberKind.Distributor),
+        new SocketInventory("d1", [new SocketInventoryGroup("/chat", ["d1.a", "d1.b"]), new SocketInventoryGroup("/", [])]),
+        new SocketInventory("d1", []),
+        new SocketsUnknown("b1", ["d1.a"]),
+        new ReconcileRequest("b1"),
     ];
 
     [Theory]
@@ -81,6 +85,29 @@ public sealed class BusMessageTests
         Assert.Equal(2, decoded.Frames.Count);
         Assert.Equal(string.Empty, decoded.SenderId);
         Assert.Equal(0UL, decoded.ChannelSequence);
+    }
+
+    [Fact]
+    public void An_inventory_decodes_to_its_namespaces_and_socket_ids()
+    {
+        var bytes = new SocketInventory("d1", [new SocketInventoryGroup("/chat", ["d1.a", "d1.b"]), new SocketInventoryGroup("/", ["d1.c"])]).Encode();
+
+        var decoded = Assert.IsType<SocketInventory>(BusMessage.Decode(bytes));
+
+        Assert.Equal("d1", decoded.DistributorId);
+        Assert.Equal(["/chat", "/"], decoded.Groups.Select(g => g.Namespace));
+        Assert.Equal(["d1.a", "d1.b", "d1.c"], decoded.SocketIds);
+        Assert.Equal(["d1.x"], Assert.IsType<SocketsUnknown>(BusMessage.Decode(new SocketsUnknown("b1", ["d1.x"]).Encode())).SocketIds);
+        Assert.Equal("b1", Assert.IsType<ReconcileRequest>(BusMessage.Decode(new ReconcileRequest("b1").Encode())).BackendId);
+    }
+
+    [Fact]
+    public void An_inventory_claiming_more_groups_than_bytes_is_a_format_error()
+    {
+        // [version][type 13]["d1"][count = 100] and nothing after.
+        byte[] bytes = [BusMessage.Version, (byte)BusMessageType.SocketInventory, 2, (byte)'d', (byte)'1', 100];
+
+        Assert.Throws<BusFormatException>(() => BusMessage.Decode(bytes));
     }
 
     [Fact]

@@ -4,10 +4,10 @@ using System.Diagnostics;
 namespace SocketIO.Distributor.Testing.Node;
 
 /// <summary>The outcome of a child process: exit code (null if it was killed on timeout) and its output.</summary>
-internal sealed record ChildProcessResult(int? ExitCode, bool TimedOut, string Stdout, string Stderr);
+public sealed record ChildProcessResult(int? ExitCode, bool TimedOut, string Stdout, string Stderr);
 
 /// <summary>Runs a program to completion with a time limit, killing its whole process tree when the limit passes.</summary>
-internal static class ChildProcess
+public static class ChildProcess
 {
     /// <summary>How long to wait for output pipes to drain once the process tree is gone.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
@@ -18,7 +18,8 @@ internal static class ChildProcess
         IEnumerable<string> arguments,
         string workingDirectory,
         TimeSpan timeout,
-        string missingProgramHint)
+        string missingProgramHint,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -35,6 +36,10 @@ internal static class ChildProcess
 
         startInfo.Environment["NO_COLOR"] = "1";
         startInfo.Environment["npm_config_update_notifier"] = "false";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = startInfo };
         try

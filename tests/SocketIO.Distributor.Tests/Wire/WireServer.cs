@@ -41,6 +41,16 @@ internal sealed class WireServer : IAsyncDisposable
     public static Task<WireServer> StartEngineIOAsync(Action<global::SocketIO.Distributor.EngineIO.EngineOptions> configure) =>
         StartAsync(EngineIOUrlVariable, "/engine.io/", args => EngineIOEcho.EngineIOEchoApp.Create(args, configure));
 
+    /// <summary>
+    /// Always starts this repository's Engine.IO echo host, never an external one: for tests of this
+    /// server's own features (handshake gate, slow clients, draining) that the reference does not have.
+    /// </summary>
+    public static async Task<WireServer> StartLocalEngineIOAsync(Action<global::SocketIO.Distributor.EngineIO.EngineOptions> configure)
+    {
+        var host = await RunningHost.StartAsync(args => EngineIOEcho.EngineIOEchoApp.Create(args, configure));
+        return new WireServer(host.Url, "/engine.io/", host);
+    }
+
     /// <summary>Starts (or points at) the Socket.IO echo host: path /socket.io/, pingInterval 300, pingTimeout 200, connectTimeout 1000.</summary>
     public static Task<WireServer> StartSocketIOAsync() =>
         StartAsync(SocketIOUrlVariable, "/socket.io/", SocketIOEcho.SocketIOEchoApp.Create);

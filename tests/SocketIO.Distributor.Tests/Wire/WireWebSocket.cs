@@ -56,10 +56,15 @@ internal sealed class WireWebSocket : IAsyncDisposable
     /// Asserts that the server refuses a WebSocket at <paramref name="uri"/>: either the upgrade fails
     /// (returns the HTTP status, 400 expected) or the socket is closed right after opening (returns null).
     /// </summary>
-    public static async Task<HttpStatusCode?> AssertRefusedAsync(Uri uri)
+    public static async Task<HttpStatusCode?> AssertRefusedAsync(Uri uri, string? origin = null)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
         try
         {
             await socket.ConnectAsync(uri, CancellationToken.None).WithTimeout($"WebSocket connect to {uri}");

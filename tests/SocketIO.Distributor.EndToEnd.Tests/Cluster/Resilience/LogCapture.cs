@@ -67,6 +67,7 @@ internal static class LoggedDistributor
                 cluster.ConfigureBus(options.Bus);
                 options.Namespaces = namespaces;
                 options.StatsInterval = TimeSpan.Zero;
+                options.DrainWindow = TimeSpan.Zero;
                 configure?.Invoke(options);
             });
             var app = builder.Build();

@@ -50,10 +50,16 @@ public sealed class PollingTests
         using var client = new EngineIOWireClient(server);
         var open = await client.HandshakeAsync();
 
-        // The reference answers this POST with "200 ok" (the packet is decoded as an error packet
-        // afterwards); the spec suite accepts 400 too. What matters is that the session is gone.
-        var push = await client.PushAsync(open.Sid, "abc");
-        Assert.True(push.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"Unexpected push status {push.Status}.");
+        // As the original, the push's answer is not checked: its "expect 400" sits in a try/catch that
+        // also swallows a failed expectation (the Node reference answers "200 ok"; this server 400), and a
+        // connection closed abnormally is allowed. What is checked is that the session is gone at once.
+        try
+        {
+            await client.PushAsync(open.Sid, "abc");
+        }
+        catch (HttpRequestException)
+        {
+        }
 
         var poll = await client.PollAsync(open.Sid);
         Assert.Equal(HttpStatusCode.BadRequest, poll.Status);

@@ -55,34 +55,79 @@ public sealed class UpgradeTests
         Assert.Equal("4after-upgrade", await ReceiveSkippingNoopsAsync(socket));
     }
 
+    /// <summary>
+    /// As the newer suites' "closes any number of polling requests with Noop while upgrading": after the
+    /// probe is answered, every poll ends with a noop until the client sends <c>5</c>.
+    /// </summary>
+    [Fact]
+    public async Task Closes_any_number_of_polling_requests_with_a_noop_while_upgrading()
+    {
+        await using var server = await WireServer.StartEngineIOAsync();
+        using var client = new EngineIOWireClient(server);
+        var open = await client.HandshakeAsync();
+        await using var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
+
+        await socket.SendTextAsync("2probe");
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        for (var i = 0; i < 3; i++)
+        {
+            // The reference answers each such poll on its 100 ms upgrade check, so three of them can reach
+            // the host's 300 ms ping: a ping is answered (pong) and skipped, the noop must follow.
+            Assert.Equal("6", Assert.Single(await client.PollPacketsAsync(open.Sid, 1)));
+        }
+
+        await socket.SendTextAsync("5");
+        await socket.SendTextAsync("4hello");
+        Assert.Equal("4hello", await socket.ReceiveTextAsync());
+    }
+
+    /// <summary>
+    /// As the original: <c>2probe</c> and <c>5</c> are sent back to back without waiting for <c>3probe</c>,
+    /// and a poll follows at once; it must be refused, and the WebSocket must still echo.
+    /// </summary>
     [Fact]
     public async Task Ignores_http_requests_with_the_same_sid_after_upgrade()
     {
         await using var server = await WireServer.StartEngineIOAsync();
         using var client = new EngineIOWireClient(server);
         var open = await client.HandshakeAsync();
-        await using var socket = await UpgradeAsync(server, open.Sid);
+        await using var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
+        await socket.SendTextAsync("2probe");
+        await socket.SendTextAsync("5");
 
         var poll = await client.PollAsync(open.Sid);
         Assert.Equal(HttpStatusCode.BadRequest, poll.Status);
 
         await socket.SendTextAsync("4hello");
-        Assert.Equal("4hello", await ReceiveSkippingNoopsAsync(socket));
+
+        // The original adds its message listener after "3probe" was delivered (during the poll), so the
+        // echo is the first message it sees; this client queues every frame, so "3probe" comes first.
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        Assert.Equal("4hello", await socket.ReceiveTextAsync());
     }
 
+    /// <summary>
+    /// As the original: after the same pipelined upgrade, a second WebSocket with the sid opens (HTTP 101)
+    /// and is then closed by the server, while the first one still echoes.
+    /// </summary>
     [Fact]
     public async Task Ignores_a_websocket_connection_with_the_same_sid_after_upgrade()
     {
         await using var server = await WireServer.StartEngineIOAsync();
         using var client = new EngineIOWireClient(server);
         var open = await client.HandshakeAsync();
-        await using var socket = await UpgradeAsync(server, open.Sid);
+        var uri = server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid));
+        await using var socket = await WireWebSocket.ConnectAsync(uri);
+        await socket.SendTextAsync("2probe");
+        await socket.SendTextAsync("5");
 
-        var status = await WireWebSocket.AssertRefusedAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", open.Sid)));
-        Assert.True(status is null or HttpStatusCode.BadRequest, $"Expected 400 or a closed socket, got {status}.");
+        // Opened (no HTTP error, which the official client reports as an error), then closed by the server.
+        await using var second = await WireWebSocket.ConnectAsync(uri, autoPong: false);
+        await second.WaitForCloseAsync();
 
         await socket.SendTextAsync("4hello");
-        Assert.Equal("4hello", await ReceiveSkippingNoopsAsync(socket));
+        Assert.Equal("3probe", await socket.ReceiveTextAsync());
+        Assert.Equal("4hello", await socket.ReceiveTextAsync());
     }
 
     [Fact]
@@ -93,18 +138,6 @@ public sealed class UpgradeTests
         var status = await WireWebSocket.AssertRefusedAsync(server.WebSocketUri("EIO=4&transport=websocket&sid=does-not-exist"));
 
         Assert.True(status is null or HttpStatusCode.BadRequest, $"Expected 400 or a closed socket, got {status}.");
-    }
-
-    /// <summary>Probes and upgrades, and proves the upgrade is complete with an echo over the WebSocket.</summary>
-    private static async Task<WireWebSocket> UpgradeAsync(WireServer server, string sid)
-    {
-        var socket = await WireWebSocket.ConnectAsync(server.WebSocketUri(EngineIOWireClient.Query(4, "websocket", sid)));
-        await socket.SendTextAsync("2probe");
-        Assert.Equal("3probe", await socket.ReceiveTextAsync());
-        await socket.SendTextAsync("5");
-        await socket.SendTextAsync("4upgraded");
-        Assert.Equal("4upgraded", await ReceiveSkippingNoopsAsync(socket));
-        return socket;
     }
 
     /// <summary>The next frame other than a noop (which a server may send on the new transport).</summary>

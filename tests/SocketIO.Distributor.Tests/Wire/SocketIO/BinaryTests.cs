@@ -84,4 +84,38 @@ public sealed class BinaryTests
         Assert.Equal("451-[\"server-ack-received\",{\"_placeholder\":true,\"num\":0},\"text\"]", await socket.ReceiveTextAsync());
         Assert.Equal(new byte[] { 3, 4 }, await socket.ReceiveBinaryAsync());
     }
+
+    [Fact]
+    public async Task Ten_attachments_the_default_limit_are_echoed()
+    {
+        await using var server = await WireServer.StartSocketIOAsync();
+        await using var socket = await SocketIOWire.ConnectMainAsync(server);
+
+        await socket.SendTextAsync($"4510-[\"message\",{Placeholders(10)}]");
+        for (byte i = 0; i < 10; i++)
+        {
+            await socket.SendBinaryAsync(i);
+        }
+
+        Assert.Equal($"4510-[\"message-back\",{Placeholders(10)}]", await socket.ReceiveTextAsync());
+        for (byte i = 0; i < 10; i++)
+        {
+            Assert.Equal(new[] { i }, await socket.ReceiveBinaryAsync());
+        }
+    }
+
+    /// <summary>socket.io-parser 4.2.6 refuses more than 10 attachments per packet; so does this server, by default.</summary>
+    [Fact]
+    public async Task A_packet_announcing_eleven_attachments_closes_the_connection()
+    {
+        await using var server = await WireServer.StartSocketIOAsync();
+        await using var socket = await SocketIOWire.ConnectMainAsync(server);
+
+        await socket.SendTextAsync($"4511-[\"message\",{Placeholders(11)}]");
+
+        await socket.WaitForCloseAsync();
+    }
+
+    private static string Placeholders(int count) =>
+        string.Join(",", Enumerable.Range(0, count).Select(i => $"{{\"_placeholder\":true,\"num\":{i}}}"));
 }
