@@ -4,6 +4,8 @@ using SocketIO.Distributor.Demo;
 // Usage: BenchServer distributor --redis host:port --urls http://127.0.0.1:p
 //        BenchServer backend     --redis host:port --urls http://127.0.0.1:p   (the URL serves only /bench-stats)
 // Both serve GET /bench-stats[?gc=1] → {"heap": bytes of managed heap (after a full GC with gc=1)}.
+// Optional: --prefix <channel prefix> (default siod), --heartbeat <ms> (liveness heartbeat; a member
+// silent for three is dead; default 2000), used by the fault tests and bench/run's fault step.
 var role = args.Length > 0 ? args[0] : "distributor";
 string Arg(string name, string fallback)
 {
@@ -12,6 +14,16 @@ string Arg(string name, string fallback)
 }
 
 var redis = Arg("redis", "127.0.0.1:6379");
+var prefix = Arg("prefix", "siod");
+var heartbeat = TimeSpan.FromMilliseconds(int.Parse(Arg("heartbeat", "2000"), System.Globalization.CultureInfo.InvariantCulture));
+void ConfigureBus(SocketIO.Distributor.Bus.BusOptions bus)
+{
+    bus.Redis = redis;
+    bus.ChannelPrefix = prefix;
+    bus.HeartbeatInterval = heartbeat;
+    bus.MemberTimeout = heartbeat * 3;
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
 builder.WebHost.UseUrls(Arg("urls", "http://127.0.0.1:8001"));
 builder.Logging.ClearProviders();
@@ -21,14 +33,14 @@ if (role == "distributor")
 {
     builder.Services.AddSocketIODistributor(options =>
     {
-        options.Bus.Redis = redis;
+        ConfigureBus(options.Bus);
         options.Namespaces = ["/bench", ChatBackend.Namespace];
         options.StatsInterval = TimeSpan.Zero;
     });
 }
 else
 {
-    builder.Services.AddSocketIOBackend(options => options.Bus.Redis = redis, BenchBackend.Configure);
+    builder.Services.AddSocketIOBackend(options => ConfigureBus(options.Bus), BenchBackend.Configure);
 }
 
 var app = builder.Build();
@@ -68,7 +80,8 @@ internal static class BenchBackend
                 e.Ack("ok");
             });
 
-            // fire(room, payload): broadcast tick(payload) to the room, or to everyone when room is "".
+            // fire(room, payload[, ack]): broadcast tick(payload) to the room, or to everyone when room is "";
+            // acked "ok" once the broadcast is handed to the bus, when the client asks for an ack.
             socket.On("fire", e =>
             {
                 var room = e.Arguments.Get<string>(0);
@@ -80,6 +93,11 @@ internal static class BenchBackend
                 else
                 {
                     bench.To(room).Emit("tick", payload);
+                }
+
+                if (e.HasAck)
+                {
+                    e.Ack("ok");
                 }
             });
         });

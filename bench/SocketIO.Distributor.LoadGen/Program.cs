@@ -8,6 +8,9 @@ using SocketIO.Distributor.LoadGen;
 //   LoadGen freeport            prints a free loopback TCP port
 //   LoadGen wait <url> [s]      waits until the URL answers HTTP (any status)
 //   LoadGen report --results results.jsonl --out RESULTS.md --command "..." [--profile file]
+//   LoadGen run fault --fault <redis-restart|backend-kill|distributor-kill|backend-pause|distributor-pause>
+//           --urls ... --procs redis=pid,backend1=pid,distributor1=pid --redis-port p --results faults.jsonl
+//   LoadGen fault-report --results faults.jsonl --out RESULTS.md   rewrites only the fault section
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: LoadGen run|freeport|wait|report ...");
@@ -64,6 +67,10 @@ switch (args[0])
         Report.Write(options);
         return 0;
 
+    case "fault-report":
+        FaultScenario.WriteReport(options);
+        return 0;
+
     case "run":
         {
             var context = new ScenarioContext(options);
@@ -75,6 +82,7 @@ switch (args[0])
                 "fanout" => FanoutScenario.RunAsync(context),
                 "connections" => ConnectionsScenario.RunAsync(context),
                 "mixed" => MixedScenario.RunAsync(context),
+                "fault" => FaultScenario.RunAsync(context),
                 _ => throw new ArgumentException("unknown scenario " + scenario),
             };
             var finished = await Task.WhenAny(run, Task.Delay(Timeout.Infinite, overall.Token).ContinueWith(_ => { }, TaskScheduler.Default));
