@@ -15,7 +15,7 @@ internal sealed partial class RelayNamespace
     {
         if (!_distributor.Membership.IsLive(backendId))
         {
-            MoveToAnotherBackend(relay, backendId);
+            MoveToAnotherBackend(relay, backendId, BackendLoss.Dead);
             return;
         }
 
