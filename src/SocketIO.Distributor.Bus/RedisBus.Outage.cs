@@ -166,15 +166,14 @@ public sealed partial class RedisBus
     private void OnConnectionMended(string endpoint, ConnectionType type)
     {
         bool over;
+        bool startFlush;
         Interlocked.Increment(ref _connectionEpoch);
         lock (_outageGate)
         {
             _broken.Remove((endpoint, type));
             over = _broken.Count == 0 && Interlocked.Read(ref _outageStartedAt) != 0;
-            if (over)
-            {
-                _flushing = true;
-            }
+            startFlush = over && !_flushing;
+            _flushing |= startFlush;
         }
 
         if (!over)
@@ -185,7 +184,11 @@ public sealed partial class RedisBus
         var duration = OutageDuration;
         Interlocked.Exchange(ref _outageStartedAt, 0);
         Log.OutageOver(_logger, duration.TotalSeconds, MessagesWaiting, MessagesDroppedInOutage);
-        _ = FlushHeldAsync();
+        if (startFlush)
+        {
+            _ = FlushHeldAsync();
+        }
+
         Raise(ConnectionRestored);
     }
 
@@ -194,10 +197,29 @@ public sealed partial class RedisBus
     /// and the settling period is over. During the settling period (one member timeout after the
     /// reconnect) the other processes may not have re-subscribed yet: a message for one process's inbox
     /// that reached no subscriber is kept and sent again (its channel's later messages stay behind it)
-    /// until a subscriber takes it or the period ends, when it is dropped and counted. On Redis
-    /// Cluster, where PUBLISH counts the subscribers of one node only, nothing is re-sent.
+    /// until a subscriber takes it or the period ends (then it is sent once more, like any message:
+    /// its receiver is likely dead). On Redis Cluster, where PUBLISH counts the subscribers of one node
+    /// only, nothing is re-sent.
     /// </summary>
     private async Task FlushHeldAsync()
+    {
+        try
+        {
+            await FlushHeldCoreAsync();
+        }
+        catch (Exception ex)
+        {
+            // Unexpected (the bus is being disposed): the next reconnect or failed publish restarts it.
+            lock (_outageGate)
+            {
+                _flushing = false;
+            }
+
+            Log.FlushFailed(_logger, ex);
+        }
+    }
+
+    private async Task FlushHeldCoreAsync()
     {
         await Task.Yield();
         var settleUntil = _time.GetTimestamp() + (long)(Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency);
@@ -384,5 +406,8 @@ public sealed partial class RedisBus
 
         [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "A handler of a Redis connection event failed")]
         public static partial void ConnectionHandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Sending the messages held during a Redis outage failed; they stay held")]
+        public static partial void FlushFailed(ILogger logger, Exception exception);
     }
 }
