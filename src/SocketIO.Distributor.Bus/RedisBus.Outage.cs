@@ -37,6 +37,14 @@ public sealed partial class RedisBus
     /// <summary>Every connection to Redis is back and subscriptions are restored (raised once per outage; do not block).</summary>
     public event Action? ConnectionRestored;
 
+    /// <summary>
+    /// How many subscribers a broadcast channel has when every process is subscribed (0 when unknown,
+    /// the default). In the settling period after a reconnect, a held message for a channel Redis counts
+    /// fewer subscribers on (<c>PUBSUB NUMSUB</c>) waits for them, up to the end of the period, so that
+    /// processes that re-subscribe a moment later still receive it. Inbox channels always expect one.
+    /// </summary>
+    public Func<string, int>? ExpectedSubscribers { get; set; }
+
     /// <summary>True unless a connection to Redis is broken now.</summary>
     public bool IsConnected
     {
@@ -304,17 +312,30 @@ public sealed partial class RedisBus
             return [];
         }
 
-        var receivers = batch.Select(m => _subscriber.PublishAsync(RedisChannel.Literal(m.Channel), m.Message)).ToList();
-        await Task.WhenAll(receivers);
+        // Broadcast channels short of their expected subscribers wait (PUBSUB NUMSUB, no publish yet).
+        var stalled = await ChannelsShortOfSubscribersAsync(batch);
         var unreceived = new List<(string Channel, byte[] Message)>();
-        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        var sending = new List<(int Index, Task<long> Receivers)>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var (channel, message) = batch[i];
-            if (stalled.Contains(channel) || (receivers[i].Result == 0 && Channels.IsInbox(channel)))
+            if (stalled.Contains(batch[i].Channel))
+            {
+                unreceived.Add(batch[i]);
+            }
+            else
+            {
+                sending.Add((i, _subscriber.PublishAsync(RedisChannel.Literal(batch[i].Channel), batch[i].Message)));
+            }
+        }
+
+        await Task.WhenAll(sending.Select(s => s.Receivers));
+        foreach (var (index, receivers) in sending)
+        {
+            var (channel, message) = batch[index];
+            if (stalled.Contains(channel) || (receivers.Result == 0 && Channels.IsInbox(channel)))
             {
                 stalled.Add(channel);
-                unreceived.Add(batch[i]);
+                unreceived.Add(batch[index]);
                 continue;
             }
 
@@ -322,7 +343,50 @@ public sealed partial class RedisBus
             BusMetrics.BytesPublished.Add(message.Length);
         }
 
-        return unreceived;
+        // Back in their original order.
+        return [.. unreceived.OrderBy(m => batch.IndexOf(m))];
+    }
+
+    /// <summary>The batch's broadcast channels whose subscribers Redis counts below <see cref="ExpectedSubscribers"/>.</summary>
+    private async Task<HashSet<string>> ChannelsShortOfSubscribersAsync(List<(string Channel, byte[] Message)> batch)
+    {
+        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        if (ExpectedSubscribers is not { } expected)
+        {
+            return stalled;
+        }
+
+        var probes = batch
+            .Select(m => m.Channel)
+            .Distinct(StringComparer.Ordinal)
+            .Where(c => !Channels.IsInbox(c))
+            .Select(c => (Channel: c, Expected: expected(c)))
+            .Where(p => p.Expected > 0)
+            .ToList();
+        if (probes.Count == 0)
+        {
+            return stalled;
+        }
+
+        try
+        {
+            var server = _connection.GetServers().Single();
+            var counts = probes.Select(p => server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(p.Channel))).ToList();
+            await Task.WhenAll(counts);
+            for (var i = 0; i < probes.Count; i++)
+            {
+                if (counts[i].Result < probes[i].Expected)
+                {
+                    stalled.Add(probes[i].Channel);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisServerException or InvalidOperationException)
+        {
+            // PUBSUB NUMSUB unsupported (or several servers): publish without waiting.
+        }
+
+        return stalled;
     }
 
     /// <summary>Puts messages back at the head of the buffer, in their order.</summary>
