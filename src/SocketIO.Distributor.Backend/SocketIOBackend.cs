@@ -103,7 +103,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             _membership = new ClusterMembership(bus, Describe, Time, _logger);
             _membership.MemberDown += OnMemberDown;
             _membership.Refreshed += OnMembershipRefreshed;
-            WireReconciliation(_membership);
+            WireReconciliation(bus, _membership);
             _router = router;
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.
