@@ -95,6 +95,8 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
                 return;
             }
 
+            _stopping = false;
+
             _codec = new PayloadCodec(Options.Json);
             _startedAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
             var bus = await RedisBus.ConnectAsync(Options.Bus, _logger, Time).ConfigureAwait(false);
@@ -136,6 +138,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async Task StopAsync()
     {
+        _stopping = true;
         await _lifecycle.WaitAsync().ConfigureAwait(false);
         try
         {
