@@ -12,6 +12,9 @@ public sealed partial class RedisBus
     /// <summary>How often StackExchange.Redis checks its connections and retries a lost one (ms).</summary>
     private const int ReconnectIntervalMilliseconds = 500;
 
+    /// <summary>The longest a stop waits for one Redis round trip (leaving, unsubscribing): Redis may be gone.</summary>
+    internal static readonly TimeSpan StopStepTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the actual state of broken connections is checked during an outage.</summary>
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(250);
 
@@ -236,7 +239,8 @@ public sealed partial class RedisBus
             }
 
             over = _broken.Count == 0 && Interlocked.Read(ref _outageStartedAt) != 0;
-            startFlush = _holding && !PublishingBrokenLocked() && !_flushing;
+            // Once every connection is back (this process's own subscriptions too).
+            startFlush = _holding && _broken.Count == 0 && !_flushing;
             _flushing |= startFlush;
         }
 

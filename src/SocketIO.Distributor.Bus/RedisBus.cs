@@ -237,9 +237,9 @@ public sealed class BusSubscription : IAsyncDisposable
 
         try
         {
-            await _queue.UnsubscribeAsync();
+            await _queue.UnsubscribeAsync().WaitAsync(RedisBus.StopStepTimeout);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // Redis is unreachable (a stop during an outage): the subscription dies with the connection.
         }
