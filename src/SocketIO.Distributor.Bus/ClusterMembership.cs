@@ -289,9 +289,12 @@ public sealed partial class ClusterMembership : IAsyncDisposable
 
         try
         {
-            await _bus.Database.KeyDeleteAsync(_bus.Channels.Alive(self.Kind, self.Id));
-            await _bus.Database.HashDeleteAsync(_bus.Channels.Members(self.Kind), self.Id);
-            await _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode());
+            // Bounded: an outage not noticed yet must not hold the stop for the library's timeout.
+            var db = _bus.Database;
+            await Task.WhenAll(
+                db.KeyDeleteAsync(_bus.Channels.Alive(self.Kind, self.Id)),
+                db.HashDeleteAsync(_bus.Channels.Members(self.Kind), self.Id),
+                _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode())).WaitAsync(RedisBus.StopStepTimeout);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -12,6 +12,12 @@ public sealed partial class RedisBus
     /// <summary>How often StackExchange.Redis checks its connections and retries a lost one (ms).</summary>
     private const int ReconnectIntervalMilliseconds = 500;
 
+    /// <summary>The longest a stop waits for one Redis round trip (leaving, unsubscribing): Redis may be gone.</summary>
+    internal static readonly TimeSpan StopStepTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the actual state of broken connections is checked during an outage.</summary>
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The most held messages published at once (pipelined) when the connection is back.</summary>
     private const int FlushBatch = 256;
 
@@ -20,7 +26,8 @@ public sealed partial class RedisBus
 
     private readonly TimeProvider _time;
     private readonly Lock _outageGate = new();
-    private readonly HashSet<(string Endpoint, ConnectionType Type)> _broken = [];
+    private readonly Dictionary<(string Endpoint, ConnectionType Type), System.Net.EndPoint?> _broken = [];
+    private ITimer? _recheck;
     private readonly LinkedList<(string Channel, byte[] Message)> _held = new();
     private long _heldBytes;
     private long _outageStartedAt;
@@ -59,6 +66,9 @@ public sealed partial class RedisBus
 
     /// <summary>Changes whenever a connection to Redis is lost or restored: a reader that saw it change during a read knows the read may have met an empty, restarted Redis.</summary>
     public long ConnectionEpoch => Interlocked.Read(ref _connectionEpoch);
+
+    /// <summary>True while publishes go to the outage buffer: the connection that publishes is down, or the held messages are still being sent after it came back.</summary>
+    public bool PublishesHeld => _holding;
 
     /// <summary>How long the current outage has lasted; zero when connected.</summary>
     public TimeSpan OutageDuration
@@ -118,7 +128,7 @@ public sealed partial class RedisBus
             HoldLocked(channel, message);
 
             // If the connection came back between the failure and now, nothing else will start the flush.
-            flush = _broken.Count == 0 && !_flushing && _connection.IsConnected;
+            flush = !PublishingBrokenLocked() && !_flushing && _connection.IsConnected;
             _flushing |= flush;
         }
 
@@ -149,15 +159,23 @@ public sealed partial class RedisBus
         BusMetrics.OutageHeld.Add(1);
     }
 
-    private void OnConnectionBroken(string endpoint, ConnectionType type)
+    private void OnConnectionBroken(System.Net.EndPoint? endPoint, ConnectionType type)
     {
+        var endpoint = endPoint?.ToString() ?? "?";
         bool first;
         Interlocked.Increment(ref _connectionEpoch);
         lock (_outageGate)
         {
             first = _broken.Count == 0;
-            _broken.Add((endpoint, type));
-            _holding = true;
+            _broken[(endpoint, type)] = endPoint;
+
+            // The library raises its events on the thread pool, so "restored" may come before "failed":
+            // the actual state is checked again until every connection is back.
+            _recheck ??= _time.CreateTimer(static s => ((RedisBus)s!).RecheckBroken(), this, RecheckInterval, RecheckInterval);
+
+            // Publishes go over the interactive connection: a lost subscription connection alone (Redis
+            // dropping a slow subscriber) loses incoming messages (counted by the receivers), not outgoing ones.
+            _holding |= type != ConnectionType.Subscription;
             if (first)
             {
                 _droppedThisOutage = false;
@@ -171,6 +189,37 @@ public sealed partial class RedisBus
         }
     }
 
+    private void OnConnectionMended(System.Net.EndPoint? endPoint, ConnectionType type) => OnConnectionMended(endPoint?.ToString() ?? "?", type);
+
+    /// <summary>Marks as mended every broken connection that is in fact connected again (events can arrive out of order).</summary>
+    private void RecheckBroken()
+    {
+        List<(string Endpoint, ConnectionType Type)> mended;
+        lock (_outageGate)
+        {
+            mended = [.. _broken.Where(b => IsUp(b.Value, b.Key.Type)).Select(b => b.Key)];
+        }
+
+        foreach (var (endpoint, type) in mended)
+        {
+            OnConnectionMended(endpoint, type);
+        }
+    }
+
+    private bool IsUp(System.Net.EndPoint? endPoint, ConnectionType type)
+    {
+        try
+        {
+            return type == ConnectionType.Subscription
+                ? _subscriber.IsConnected()
+                : endPoint is null ? _connection.IsConnected : _connection.GetServer(endPoint).IsConnected;
+        }
+        catch (Exception ex) when (ex is RedisException or ArgumentException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     private void OnConnectionMended(string endpoint, ConnectionType type)
     {
         bool over;
@@ -178,14 +227,30 @@ public sealed partial class RedisBus
         Interlocked.Increment(ref _connectionEpoch);
         lock (_outageGate)
         {
-            _broken.Remove((endpoint, type));
+            if (!_broken.Remove((endpoint, type)))
+            {
+                return;
+            }
+
+            if (_broken.Count == 0)
+            {
+                _recheck?.Dispose();
+                _recheck = null;
+            }
+
             over = _broken.Count == 0 && Interlocked.Read(ref _outageStartedAt) != 0;
-            startFlush = over && !_flushing;
+            // Once every connection is back (this process's own subscriptions too).
+            startFlush = _holding && _broken.Count == 0 && !_flushing;
             _flushing |= startFlush;
         }
 
         if (!over)
         {
+            if (startFlush)
+            {
+                _ = FlushHeldAsync();
+            }
+
             return;
         }
 
@@ -239,7 +304,7 @@ public sealed partial class RedisBus
             var batch = new List<(string Channel, byte[] Message)>(FlushBatch);
             lock (_outageGate)
             {
-                if (_broken.Count > 0)
+                if (PublishingBrokenLocked())
                 {
                     // Lost again: the next reconnect resumes.
                     _flushing = false;
@@ -415,11 +480,16 @@ public sealed partial class RedisBus
         }
     }
 
+    /// <summary>True if a connection that publishes (not the subscription connection) is broken; call under the gate.</summary>
+    private bool PublishingBrokenLocked() => _broken.Keys.Any(b => b.Type != ConnectionType.Subscription);
+
     /// <summary>Empties the buffer (the process stops); returns how many messages were discarded, counted as dropped.</summary>
     private int DiscardHeld()
     {
         lock (_outageGate)
         {
+            _recheck?.Dispose();
+            _recheck = null;
             var count = _held.Count;
             _held.Clear();
             _heldBytes = 0;

@@ -186,14 +186,14 @@ public sealed partial class RedisBus : IAsyncDisposable
         Interlocked.Increment(ref _connectionLosses);
         BusMetrics.ConnectionLosses.Add(1);
         Log.ConnectionLost(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString());
-        OnConnectionBroken(e.EndPoint?.ToString() ?? "?", e.ConnectionType);
+        OnConnectionBroken(e.EndPoint, e.ConnectionType);
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         BusMetrics.Reconnects.Add(1);
         Log.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
-        OnConnectionMended(e.EndPoint?.ToString() ?? "?", e.ConnectionType);
+        OnConnectionMended(e.EndPoint, e.ConnectionType);
     }
 
     private static partial class Log
@@ -237,9 +237,9 @@ public sealed class BusSubscription : IAsyncDisposable
 
         try
         {
-            await _queue.UnsubscribeAsync();
+            await _queue.UnsubscribeAsync().WaitAsync(RedisBus.StopStepTimeout);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // Redis is unreachable (a stop during an outage): the subscription dies with the connection.
         }

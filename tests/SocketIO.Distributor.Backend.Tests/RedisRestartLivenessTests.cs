@@ -98,7 +98,7 @@ public sealed class RedisRestartLivenessTests(ITestOutputHelper output)
         await using var member = await Member.StartAsync(Options(redis), "m");
 
         await redis.KillAsync();
-        await Eventually.TrueAsync(() => !member.Bus.IsConnected, "the outage is noticed");
+        await Eventually.TrueAsync(() => !member.Bus.IsConnected && !backend.IsRedisConnected, "the outage is noticed");
 
         var clock = Stopwatch.StartNew();
         await backend.StopAsync().WithTimeout("the backend's stop");
@@ -115,13 +115,14 @@ public sealed class RedisRestartLivenessTests(ITestOutputHelper output)
         var options = Options(redis);
         options.MaxOutageBufferMessages = 5;
         await using var bus = await RedisBus.ConnectAsync(options, NullLogger.Instance);
+        bus.ExpectedSubscribers = channel => channel == "ch" ? 1 : 0; // held messages wait until its subscription is back
         var received = new ConcurrentQueue<string>();
         await using var subscription = await bus.SubscribeAsync("ch", m => received.Enqueue(System.Text.Encoding.UTF8.GetString(m.Span)));
         bus.Publish("ch", "before"u8.ToArray());
         await Eventually.TrueAsync(() => received.Count == 1, "the first message arrives");
 
         await redis.KillAsync();
-        await Eventually.TrueAsync(() => !bus.IsConnected, "the outage is noticed");
+        await Eventually.TrueAsync(() => bus.PublishesHeld, "the outage of the publishing connection is noticed");
         for (var i = 0; i < 8; i++)
         {
             bus.Publish("ch", System.Text.Encoding.UTF8.GetBytes($"during {i}"));
@@ -139,6 +140,26 @@ public sealed class RedisRestartLivenessTests(ITestOutputHelper output)
         Assert.Equal(["before", "during 0", "during 1", "during 2", "during 3", "during 4", "after"], received);
         Assert.InRange(bus.MessagesHeldInOutage, 5, 6); // "after" too, if sent within the settling period after the reconnect
         Assert.Equal(TimeSpan.Zero, bus.OutageDuration);
+    }
+
+    [Fact]
+    public async Task When_Redis_drops_only_the_subscription_connection_publishes_are_not_held()
+    {
+        // Redis disconnects a subscriber that falls behind (client-output-buffer-limit pubsub): the
+        // process misses incoming messages (counted by sequence gaps), but it can still publish.
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var bus = await RedisBus.ConnectAsync(Options(redis), NullLogger.Instance);
+        await using var subscription = await bus.SubscribeAsync("ch", _ => { });
+
+        Assert.Contains(":", await redis.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub"), StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => bus.ConnectionLosses == 1, "the lost subscription connection is noticed");
+        bus.Publish("ch", "while resubscribing"u8.ToArray());
+
+        Assert.False(bus.PublishesHeld);
+        await Eventually.TrueAsync(() => bus.IsConnected, "the subscription connection is back (its events may come out of order)");
+        Assert.Equal(0, bus.MessagesHeldInOutage);
+        Assert.Equal(0, bus.MessagesDroppedInOutage);
+        Assert.Equal(1, bus.ConnectionLosses);
     }
 
     private static BusOptions Options(RedisServerProcess redis) => new()

@@ -95,6 +95,27 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends one command over a fresh connection (admin commands such as <c>CLIENT KILL</c>) and returns the raw reply.</summary>
+    /// <param name="arguments">The command and its arguments.</param>
+    /// <returns>The reply as text (RESP).</returns>
+    public async Task<string> CommandAsync(params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        var stream = client.GetStream();
+        var request = new StringBuilder($"*{arguments.Length}\r\n");
+        foreach (var argument in arguments)
+        {
+            request.Append(System.Globalization.CultureInfo.InvariantCulture, $"${Encoding.UTF8.GetByteCount(argument)}\r\n{argument}\r\n");
+        }
+
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(StartTimeout);
+        return Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await KillAsync();
 
