@@ -98,12 +98,12 @@ internal static partial class BackendLog
     [LoggerMessage(EventId = 4041, Level = LogLevel.Debug, Message = "Ignored a late reply {RequestId} from distributor {DistributorId}")]
     public static partial void LateReply(ILogger logger, ulong requestId, string distributorId);
 
-    [LoggerMessage(EventId = 4050, Level = LogLevel.Warning, Message = "Backend {BackendId} registered again ({Reason}): asking every distributor for its sockets")]
+    [LoggerMessage(EventId = 4060, Level = LogLevel.Warning, Message = "Backend {BackendId} registered again ({Reason}): asking every distributor for its sockets")]
     public static partial void Rejoined(ILogger logger, string backendId, string reason);
 
-    [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "Reconciled with distributor {DistributorId}: it lists {Listed} socket(s); disconnected {Ghosts} it no longer holds; {Unknown} not held here reported back")]
+    [LoggerMessage(EventId = 4061, Level = LogLevel.Warning, Message = "Reconciled with distributor {DistributorId}: it lists {Listed} socket(s); disconnected {Ghosts} it no longer holds; {Unknown} not held here reported back")]
     public static partial void Reconciled(ILogger logger, string distributorId, int listed, int ghosts, int unknown);
 
-    [LoggerMessage(EventId = 4052, Level = LogLevel.Warning, Message = "Packets arrived for {Count} socket(s) of distributor {DistributorId} not held here: lost and counted; reported for re-attachment")]
+    [LoggerMessage(EventId = 4062, Level = LogLevel.Warning, Message = "Packets arrived for {Count} socket(s) of distributor {DistributorId} not held here: lost and counted; reported for re-attachment")]
     public static partial void PacketsForUnknownSockets(ILogger logger, int count, string distributorId);
 }

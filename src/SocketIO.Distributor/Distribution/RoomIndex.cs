@@ -180,7 +180,7 @@ internal sealed partial class RoomIndex(string nsp, RedisBus bus, Action<string,
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5201, Level = LogLevel.Error, Message = "Subscribing to room {Room} of {Namespace} failed; its broadcasts will not arrive here")]
+        [LoggerMessage(EventId = 5301, Level = LogLevel.Error, Message = "Subscribing to room {Room} of {Namespace} failed; its broadcasts will not arrive here")]
         public static partial void SubscribeFailed(ILogger logger, Exception exception, string @namespace, string room);
     }
 }
