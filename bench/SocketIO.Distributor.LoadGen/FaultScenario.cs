@@ -157,19 +157,25 @@ internal static class FaultScenario
 
     private static async Task EchoLoopAsync(List<BenchClient> clients, FaultLoadState state, int echoMs, CancellationToken stop)
     {
-        // One pass over every client per interval, spread evenly over it.
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(1.0, echoMs / (double)clients.Count)));
+        // One pass over every client per interval, in small batches every 20 ms (a timer per client, or
+        // one tick per client, would not keep up on 2 cores).
+        const int TickMs = 20;
+        var perTick = Math.Max(1, (int)Math.Ceiling(clients.Count * TickMs / (double)echoMs));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(TickMs));
         var next = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                var client = clients[next];
-                next = (next + 1) % clients.Count;
-                if (client.Failure is null)
+                for (var i = 0; i < perTick; i++)
                 {
-                    var (id, payload) = state.NewEcho(client.Index);
-                    await SendAsync(client, "echo", id, "\"" + payload + "\"").ConfigureAwait(false);
+                    var client = clients[next];
+                    next = (next + 1) % clients.Count;
+                    if (client.Failure is null)
+                    {
+                        var (id, payload) = state.NewEcho(client.Index);
+                        await SendAsync(client, "echo", id, "\"" + payload + "\"").ConfigureAwait(false);
+                    }
                 }
             }
         }
