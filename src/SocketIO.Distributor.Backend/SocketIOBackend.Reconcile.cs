@@ -38,10 +38,14 @@ public sealed partial class SocketIOBackend
     /// <summary>True while every connection to Redis is up (false when not running and during an outage).</summary>
     public bool IsRedisConnected => _bus?.IsConnected ?? false;
 
-    private void WireReconciliation(ClusterMembership membership)
+    private void WireReconciliation(RedisBus bus, ClusterMembership membership)
     {
         membership.Rejoined += OnRejoined;
         membership.GraceEnded += RequestReconcile;
+
+        // After a reconnect, held broadcasts to a namespace wait until its distributors subscribed again.
+        bus.ExpectedSubscribers = channel =>
+            _namespaces.Keys.FirstOrDefault(n => bus.Channels.Namespace(n) == channel) is { } nsp ? membership.DistributorsOf(nsp).Count : 0;
     }
 
     private void OnRejoined(string reason)

@@ -95,6 +95,8 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
                 return;
             }
 
+            _stopping = false;
+
             _codec = new PayloadCodec(Options.Json);
             _startedAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
             var bus = await RedisBus.ConnectAsync(Options.Bus, _logger, Time).ConfigureAwait(false);
@@ -103,7 +105,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             _membership = new ClusterMembership(bus, Describe, Time, _logger);
             _membership.MemberDown += OnMemberDown;
             _membership.Refreshed += OnMembershipRefreshed;
-            WireReconciliation(_membership);
+            WireReconciliation(bus, _membership);
             _router = router;
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.
@@ -136,6 +138,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
     /// <returns>A task that completes when stopped.</returns>
     public async Task StopAsync()
     {
+        _stopping = true;
         await _lifecycle.WaitAsync().ConfigureAwait(false);
         try
         {

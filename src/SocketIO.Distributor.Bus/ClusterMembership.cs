@@ -17,7 +17,8 @@ namespace SocketIO.Distributor.Bus;
 /// raises <see cref="Rejoined"/> (its owner reconciles with the others), and for two
 /// <see cref="BusOptions.MemberTimeout"/>s acts on no one's absence (a grace period in which everyone
 /// re-registers: two, as processes reconnect at different moments); <see cref="GraceEnded"/> follows.
-/// A departure announced with <see cref="MemberLeaving"/> counts at once, grace or not. Every command touches one key (Redis Cluster friendly).
+/// A departure announced with <see cref="MemberLeaving"/> counts at once, grace or not. Every command
+/// touches one key (Redis Cluster friendly).
 /// </para>
 /// </summary>
 public sealed partial class ClusterMembership : IAsyncDisposable

@@ -37,6 +37,14 @@ public sealed partial class RedisBus
     /// <summary>Every connection to Redis is back and subscriptions are restored (raised once per outage; do not block).</summary>
     public event Action? ConnectionRestored;
 
+    /// <summary>
+    /// How many subscribers a broadcast channel has when every process is subscribed (0 when unknown,
+    /// the default). In the settling period after a reconnect, a held message for a channel Redis counts
+    /// fewer subscribers on (<c>PUBSUB NUMSUB</c>) waits for them, up to the end of the period, so that
+    /// processes that re-subscribe a moment later still receive it. Inbox channels always expect one.
+    /// </summary>
+    public Func<string, int>? ExpectedSubscribers { get; set; }
+
     /// <summary>True unless a connection to Redis is broken now.</summary>
     public bool IsConnected
     {
@@ -166,15 +174,14 @@ public sealed partial class RedisBus
     private void OnConnectionMended(string endpoint, ConnectionType type)
     {
         bool over;
+        bool startFlush;
         Interlocked.Increment(ref _connectionEpoch);
         lock (_outageGate)
         {
             _broken.Remove((endpoint, type));
             over = _broken.Count == 0 && Interlocked.Read(ref _outageStartedAt) != 0;
-            if (over)
-            {
-                _flushing = true;
-            }
+            startFlush = over && !_flushing;
+            _flushing |= startFlush;
         }
 
         if (!over)
@@ -185,7 +192,11 @@ public sealed partial class RedisBus
         var duration = OutageDuration;
         Interlocked.Exchange(ref _outageStartedAt, 0);
         Log.OutageOver(_logger, duration.TotalSeconds, MessagesWaiting, MessagesDroppedInOutage);
-        _ = FlushHeldAsync();
+        if (startFlush)
+        {
+            _ = FlushHeldAsync();
+        }
+
         Raise(ConnectionRestored);
     }
 
@@ -194,10 +205,29 @@ public sealed partial class RedisBus
     /// and the settling period is over. During the settling period (one member timeout after the
     /// reconnect) the other processes may not have re-subscribed yet: a message for one process's inbox
     /// that reached no subscriber is kept and sent again (its channel's later messages stay behind it)
-    /// until a subscriber takes it or the period ends, when it is dropped and counted. On Redis
-    /// Cluster, where PUBLISH counts the subscribers of one node only, nothing is re-sent.
+    /// until a subscriber takes it or the period ends (then it is sent once more, like any message:
+    /// its receiver is likely dead). On Redis Cluster, where PUBLISH counts the subscribers of one node
+    /// only, nothing is re-sent.
     /// </summary>
     private async Task FlushHeldAsync()
+    {
+        try
+        {
+            await FlushHeldCoreAsync();
+        }
+        catch (Exception ex)
+        {
+            // Unexpected (the bus is being disposed): the next reconnect or failed publish restarts it.
+            lock (_outageGate)
+            {
+                _flushing = false;
+            }
+
+            Log.FlushFailed(_logger, ex);
+        }
+    }
+
+    private async Task FlushHeldCoreAsync()
     {
         await Task.Yield();
         var settleUntil = _time.GetTimestamp() + (long)(Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency);
@@ -282,17 +312,30 @@ public sealed partial class RedisBus
             return [];
         }
 
-        var receivers = batch.Select(m => _subscriber.PublishAsync(RedisChannel.Literal(m.Channel), m.Message)).ToList();
-        await Task.WhenAll(receivers);
+        // Broadcast channels short of their expected subscribers wait (PUBSUB NUMSUB, no publish yet).
+        var stalled = await ChannelsShortOfSubscribersAsync(batch);
         var unreceived = new List<(string Channel, byte[] Message)>();
-        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        var sending = new List<(int Index, Task<long> Receivers)>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var (channel, message) = batch[i];
-            if (stalled.Contains(channel) || (receivers[i].Result == 0 && Channels.IsInbox(channel)))
+            if (stalled.Contains(batch[i].Channel))
+            {
+                unreceived.Add(batch[i]);
+            }
+            else
+            {
+                sending.Add((i, _subscriber.PublishAsync(RedisChannel.Literal(batch[i].Channel), batch[i].Message)));
+            }
+        }
+
+        await Task.WhenAll(sending.Select(s => s.Receivers));
+        foreach (var (index, receivers) in sending)
+        {
+            var (channel, message) = batch[index];
+            if (stalled.Contains(channel) || (receivers.Result == 0 && Channels.IsInbox(channel)))
             {
                 stalled.Add(channel);
-                unreceived.Add(batch[i]);
+                unreceived.Add(batch[index]);
                 continue;
             }
 
@@ -300,7 +343,50 @@ public sealed partial class RedisBus
             BusMetrics.BytesPublished.Add(message.Length);
         }
 
-        return unreceived;
+        // Back in their original order.
+        return [.. unreceived.OrderBy(m => batch.IndexOf(m))];
+    }
+
+    /// <summary>The batch's broadcast channels whose subscribers Redis counts below <see cref="ExpectedSubscribers"/>.</summary>
+    private async Task<HashSet<string>> ChannelsShortOfSubscribersAsync(List<(string Channel, byte[] Message)> batch)
+    {
+        var stalled = new HashSet<string>(StringComparer.Ordinal);
+        if (ExpectedSubscribers is not { } expected)
+        {
+            return stalled;
+        }
+
+        var probes = batch
+            .Select(m => m.Channel)
+            .Distinct(StringComparer.Ordinal)
+            .Where(c => !Channels.IsInbox(c))
+            .Select(c => (Channel: c, Expected: expected(c)))
+            .Where(p => p.Expected > 0)
+            .ToList();
+        if (probes.Count == 0)
+        {
+            return stalled;
+        }
+
+        try
+        {
+            var server = _connection.GetServers().Single();
+            var counts = probes.Select(p => server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(p.Channel))).ToList();
+            await Task.WhenAll(counts);
+            for (var i = 0; i < probes.Count; i++)
+            {
+                if (counts[i].Result < probes[i].Expected)
+                {
+                    stalled.Add(probes[i].Channel);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisServerException or InvalidOperationException)
+        {
+            // PUBSUB NUMSUB unsupported (or several servers): publish without waiting.
+        }
+
+        return stalled;
     }
 
     /// <summary>Puts messages back at the head of the buffer, in their order.</summary>
@@ -384,5 +470,8 @@ public sealed partial class RedisBus
 
         [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "A handler of a Redis connection event failed")]
         public static partial void ConnectionHandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Sending the messages held during a Redis outage failed; they stay held")]
+        public static partial void FlushFailed(ILogger logger, Exception exception);
     }
 }

@@ -321,7 +321,7 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                 }
 
                 // Frames waiting (an echo, a ping whose pong is due) are never held back.
-                var holding = arrivedDuringUpgrade && _released && !_graceServed && !Session.HasQueued(this);
+                var holding = !_closing && arrivedDuringUpgrade && _released && !_graceServed && !Session.HasQueued(this);
                 List<EngineFrame> frames = holding ? [] : Session.TakeQueued(this);
                 if (_closing)
                 {

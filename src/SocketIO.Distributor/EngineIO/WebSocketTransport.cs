@@ -18,7 +18,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     private readonly object _gate = new();
-    private readonly WebSocket socket;
+    private readonly WebSocket _socket;
     private readonly TimeProvider _time;
     private readonly Action _abortConnection;
     private readonly TimeSpan _maxWriteStall;
@@ -40,7 +40,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
     /// <param name="abortConnection">Resets the TCP connection (the request's abort).</param>
     public WebSocketTransport(WebSocket socket, bool probing, TimeSpan maxWriteStall, TimeProvider time, Action abortConnection)
     {
-        this.socket = socket;
+        _socket = socket;
         _probing = probing;
         _maxWriteStall = maxWriteStall;
         _time = time;
@@ -56,9 +56,9 @@ internal sealed partial class WebSocketTransport : EngineTransport
         var reason = "transport close";
         try
         {
-            while (socket.State == WebSocketState.Open)
+            while (_socket.State == WebSocketState.Open)
             {
-                var first = await socket.ReceiveAsync(Memory<byte>.Empty, aborted);
+                var first = await _socket.ReceiveAsync(Memory<byte>.Empty, aborted);
                 if (first.MessageType == WebSocketMessageType.Close)
                 {
                     break;
@@ -125,7 +125,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
                     buffer = bigger;
                 }
 
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), aborted);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), aborted);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return true;
@@ -179,7 +179,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
     {
         if (packet.Type == EnginePacketType.Ping && packet.DataEquals("probe"u8))
         {
-            await socket.SendAsync(ProbeAnswer, WebSocketMessageType.Text, endOfMessage: true, _writes.Token);
+            await _socket.SendAsync(ProbeAnswer, WebSocketMessageType.Text, endOfMessage: true, _writes.Token);
             Session.OnProbed();
             return true;
         }
@@ -290,19 +290,19 @@ internal sealed partial class WebSocketTransport : EngineTransport
     {
         if (!frame.IsBinary)
         {
-            return socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancel);
+            return _socket.SendAsync(frame.Bytes, WebSocketMessageType.Text, endOfMessage: true, cancel);
         }
 
         if (Session.ProtocolVersion == EngineProtocolVersion.V4)
         {
-            return socket.SendAsync(frame.Bytes, WebSocketMessageType.Binary, endOfMessage: true, cancel);
+            return _socket.SendAsync(frame.Bytes, WebSocketMessageType.Binary, endOfMessage: true, cancel);
         }
 
         // EIO3 binary frames start with the packet type byte.
         var bytes = new byte[frame.Length + 1];
         bytes[0] = (byte)EnginePacketType.Message;
         frame.Bytes.Span.CopyTo(bytes.AsSpan(1));
-        return socket.SendAsync((ReadOnlyMemory<byte>)bytes, WebSocketMessageType.Binary, endOfMessage: true, cancel);
+        return _socket.SendAsync((ReadOnlyMemory<byte>)bytes, WebSocketMessageType.Binary, endOfMessage: true, cancel);
     }
 
     /// <summary>
@@ -372,7 +372,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
         try
         {
             using var timeout = new CancellationTokenSource(CloseGrace, _time);
-            await socket.CloseOutputAsync(status, null, timeout.Token);
+            await _socket.CloseOutputAsync(status, null, timeout.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
