@@ -3,7 +3,8 @@ using SocketIO.Distributor.Demo;
 
 // Usage: BenchServer distributor --redis host:port --urls http://127.0.0.1:p
 //        BenchServer backend     --redis host:port --urls http://127.0.0.1:p   (the URL serves only /bench-stats)
-// Both serve GET /bench-stats[?gc=1] → {"heap": bytes of managed heap (after a full GC with gc=1)}.
+// Both serve GET /bench-stats[?gc=1] → {"heap": bytes of managed heap (after a full GC with gc=1), "lost": the
+// backend's loss counters (null for a distributor)}.
 // Optional: --prefix <channel prefix> (default siod), --heartbeat <ms> (liveness heartbeat; a member
 // silent for three is dead; default 2000), used by the fault tests and bench/run's fault step.
 var role = args.Length > 0 ? args[0] : "distributor";
@@ -53,7 +54,16 @@ app.MapGet("/bench-stats", (HttpContext context) =>
         GC.WaitForPendingFinalizers();
     }
 
-    return Results.Json(new { heap = GC.GetTotalMemory(collect), role });
+    // A backend also reports what it counted as lost (the fault tests add these up); events it refused
+    // or dropped on overflow are answered with error acks, which the clients count themselves.
+    var backend = role == "distributor" ? null : context.RequestServices.GetService<SocketIOBackend>();
+    var lost = backend is null ? null : new Dictionary<string, long>
+    {
+        ["packetsForUnknownSockets"] = backend.PacketsLost,
+        ["droppedInOutage"] = backend.MessagesDroppedInOutage,
+        ["inboundGaps"] = backend.Statistics.MessagesLost,
+    };
+    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost });
 });
 if (role == "distributor")
 {

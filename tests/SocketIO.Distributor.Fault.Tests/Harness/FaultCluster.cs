@@ -275,7 +275,8 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex Listening();
 
-    [GeneratedRegex(@"(\d+) message\(s\) from .* never (?:arrived|reached)")]
+    // The distributors' gap count (a backend's own, "never reached inbox", is read from its counters instead).
+    [GeneratedRegex(@"(\d+) message\(s\) from .* never arrived")]
     private static partial Regex NeverArrived();
 
     [GeneratedRegex(@"(\d+) client event\(s\) without ack .* possibly lost")]
