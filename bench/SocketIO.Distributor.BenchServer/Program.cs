@@ -30,6 +30,9 @@ builder.WebHost.UseUrls(Arg("urls", "http://127.0.0.1:8001"));
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
 
+// A failed start (Redis unreachable) is reported below as one line, without the host's stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
 if (role == "distributor")
 {
     builder.Services.AddSocketIODistributor(options =>
@@ -70,7 +73,18 @@ if (role == "distributor")
     app.MapSocketIO();
 }
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (InvalidOperationException ex)
+{
+    // Redis unreachable at start-up (the message says where it was looked for and what to do).
+    await Console.Error.WriteLineAsync($"BenchServer {role}: {ex.Message}");
+    return 2;
+}
+
+return 0;
 
 /// <summary>The bench backend: <c>/bench</c> (echo, join, fire) and the demo chat.</summary>
 internal static class BenchBackend

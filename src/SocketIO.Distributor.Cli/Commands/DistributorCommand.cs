@@ -33,6 +33,10 @@ internal static class DistributorCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+
+            // A start that fails (Redis unreachable, a port in use) is reported by siod as one line
+            // ("siod: ...", exit code 2): the host's own error log would add a stack trace to it.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             builder.WebHost.UseUrls(parsed.GetValue(urls) ?? builder.Configuration["urls"] ?? "http://localhost:8001");
             builder.Services.AddSocketIODistributor(builder.Configuration.GetSection("SocketIO:Distributor"), options =>
             {
