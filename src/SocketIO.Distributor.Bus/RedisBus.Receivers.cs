@@ -35,6 +35,7 @@ public sealed partial class RedisBus
             return HeldTask;
         }
 
+        var epoch = ConnectionEpoch;
         Task<long> sent;
         try
         {
@@ -57,14 +58,32 @@ public sealed partial class RedisBus
             return Task.FromResult(-1L);
         }
 
-        return sent.IsCompletedSuccessfully ? sent : ObserveAsync(sent, channel);
+        return sent.IsCompletedSuccessfully ? Task.FromResult(Judge(sent.Result, epoch, channel, message)) : ObserveAsync(sent, epoch, channel, message);
     }
 
-    private async Task<long> ObserveAsync(Task<long> sent, string channel)
+    /// <summary>
+    /// A count of 0 is only believed when the connection stayed the same from the publish to its answer
+    /// and no outage is being recovered from: a publish that StackExchange.Redis kept in its backlog over
+    /// an outage and sent on the new connection (or one answered while the held messages are still being
+    /// sent) may reach a Redis where the others have not subscribed again yet. Such a message goes to the
+    /// outage buffer, which re-sends it until a subscriber takes it (or counts it dropped).
+    /// </summary>
+    private long Judge(long receivers, long epoch, string channel, byte[] message)
+    {
+        if (receivers != 0 || (epoch == ConnectionEpoch && !_holding))
+        {
+            return receivers;
+        }
+
+        HoldAfterFailure(channel, message);
+        return HeldReceivers;
+    }
+
+    private async Task<long> ObserveAsync(Task<long> sent, long epoch, string channel, byte[] message)
     {
         try
         {
-            return await sent.ConfigureAwait(false);
+            return Judge(await sent.ConfigureAwait(false), epoch, channel, message);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
