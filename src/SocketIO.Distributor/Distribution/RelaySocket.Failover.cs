@@ -20,6 +20,7 @@ internal sealed partial class RelaySocket
     private readonly object _relayGate = new();
     private readonly LinkedList<Outbound> _unconfirmed = new();
     private readonly Dictionary<long, string> _pendingAcks = [];
+    private long _unknownActedAt;
 
     /// <summary>The namespace serving the socket.</summary>
     public required RelayNamespace Owner { get; init; }
@@ -154,6 +155,34 @@ internal sealed partial class RelaySocket
         lock (_relayGate)
         {
             FailAcksLocked(backendId);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="backendId"/> reported that it does not hold this socket (it dropped it, for
+    /// instance after declaring this distributor dead while it was paused): the events with an ack
+    /// relayed to it so far never reach a handler. They are answered now with a <c>BACKEND_LOST</c>
+    /// error ack (counted in <see cref="DistributorStatistics.AcksFailed"/>) and
+    /// <paramref name="reattach"/> sends the recovery CONNECT, both under this socket's lock, so that every
+    /// event relayed afterwards follows the CONNECT and is handled. A report within <paramref name="settle"/>
+    /// of the one acted on is ignored (returns false): it describes packets sent before that CONNECT
+    /// (already answered), not the socket's state after it; a later one is acted on again.
+    /// </summary>
+    /// <returns>True if the report was acted on.</returns>
+    public bool OnUnknownTo(string backendId, TimeProvider time, TimeSpan settle, Action reattach)
+    {
+        lock (_relayGate)
+        {
+            var now = time.GetTimestamp();
+            if (_unknownActedAt != 0 && time.GetElapsedTime(_unknownActedAt, now) < settle)
+            {
+                return false;
+            }
+
+            _unknownActedAt = now;
+            FailAcksLocked(backendId);
+            reattach();
+            return true;
         }
     }
 
