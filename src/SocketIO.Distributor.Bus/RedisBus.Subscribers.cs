@@ -6,7 +6,7 @@ namespace SocketIO.Distributor.Bus;
 public sealed partial class RedisBus
 {
     /// <summary>
-    /// How many subscribers each channel has now, in one <c>PUBSUB NUMSUB ch1 ch2 ...</c> round trip;
+    /// How many subscribers each channel has now (<c>PUBSUB NUMSUB</c>, pipelined: one round trip);
     /// null when the count cannot be trusted or read: on a Redis Cluster or any deployment of several
     /// servers (each counts only its own subscribers), when <see cref="BusOptions.TrustPublishReceiverCounts"/>
     /// is false, during an outage, or when the server does not support the command. A process killed
@@ -34,42 +34,18 @@ public sealed partial class RedisBus
             return null;
         }
 
-        var args = new object[channels.Count + 1];
-        args[0] = "NUMSUB";
-        for (var i = 0; i < channels.Count; i++)
-        {
-            args[i + 1] = channels[i];
-        }
-
         try
         {
-            var reply = await servers[0].ExecuteAsync("PUBSUB", args).ConfigureAwait(false);
-            return ParseNumsub(reply, channels);
+            // One PUBSUB NUMSUB per channel, pipelined on one connection (the library applies any
+            // channel prefix of the connection string, as it does for SUBSCRIBE).
+            var server = servers[0];
+            var counts = channels.Select(c => server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(c))).ToList();
+            return await Task.WhenAll(counts).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             // Unsupported, or the connection broke meanwhile: nothing is known.
             return null;
         }
-    }
-
-    /// <summary>Reads <c>[ch1, n1, ch2, n2, ...]</c>; null when the reply does not have that shape.</summary>
-    private static long[]? ParseNumsub(RedisResult reply, IReadOnlyList<string> channels)
-    {
-        if (reply.Resp2Type != ResultType.Array || reply.Length != channels.Count * 2)
-        {
-            return null;
-        }
-
-        var counts = new long[channels.Count];
-        for (var i = 0; i < channels.Count; i++)
-        {
-            if ((string?)reply[2 * i] != channels[i] || !long.TryParse(reply[(2 * i) + 1].ToString(), out counts[i]))
-            {
-                return null;
-            }
-        }
-
-        return counts;
     }
 }
