@@ -21,6 +21,8 @@ internal sealed partial class RelaySocket
     private readonly LinkedList<Outbound> _unconfirmed = new();
     private readonly Dictionary<long, string> _pendingAcks = [];
     private long _unknownActedAt;
+    private long _lastAckId = -1;
+    private long _ackIdAtReattach = -1;
 
     /// <summary>The namespace serving the socket.</summary>
     public required RelayNamespace Owner { get; init; }
@@ -76,6 +78,7 @@ internal sealed partial class RelaySocket
                 }
 
                 _pendingAcks[ackId] = BackendId;
+                _lastAckId = Math.Max(_lastAckId, ackId);
             }
 
             SendLocked(new Outbound(packet, isEvent ? ackId : -1, isEvent));
@@ -165,10 +168,11 @@ internal sealed partial class RelaySocket
     /// error ack (counted in <see cref="DistributorStatistics.AcksFailed"/>) and
     /// <paramref name="reattach"/> sends the recovery CONNECT, both under this socket's lock, so that every
     /// event relayed afterwards follows the CONNECT and is handled. A report within <paramref name="settle"/>
-    /// of the one acted on is ignored (returns false): it describes packets sent before that CONNECT
-    /// (already answered), not the socket's state after it; a later one is acted on again.
+    /// of the one acted on may describe packets sent before that CONNECT (the backend batches its
+    /// reports): it fails only the events relayed before the CONNECT (ack ids up to the one last relayed
+    /// then; client ack ids grow) and sends no second CONNECT (returns false).
     /// </summary>
-    /// <returns>True if the report was acted on.</returns>
+    /// <returns>True if the socket was re-attached.</returns>
     public bool OnUnknownTo(string backendId, TimeProvider time, TimeSpan settle, Action reattach)
     {
         lock (_relayGate)
@@ -176,24 +180,26 @@ internal sealed partial class RelaySocket
             var now = time.GetTimestamp();
             if (_unknownActedAt != 0 && time.GetElapsedTime(_unknownActedAt, now) < settle)
             {
+                FailAcksLocked(backendId, _ackIdAtReattach);
                 return false;
             }
 
             _unknownActedAt = now;
             FailAcksLocked(backendId);
+            _ackIdAtReattach = _lastAckId;
             reattach();
             return true;
         }
     }
 
-    private void FailAcksLocked(string? backendId)
+    private void FailAcksLocked(string? backendId, long upToAckId = long.MaxValue)
     {
         if (_pendingAcks.Count == 0)
         {
             return;
         }
 
-        var lost = _pendingAcks.Where(p => backendId is null || p.Value == backendId).Select(p => p.Key).ToList();
+        var lost = _pendingAcks.Where(p => (backendId is null || p.Value == backendId) && p.Key <= upToAckId).Select(p => p.Key).ToList();
         foreach (var ackId in lost)
         {
             _pendingAcks.Remove(ackId);
