@@ -200,15 +200,17 @@ internal sealed partial class RelaySocket
         }
 
         var lost = _pendingAcks.Where(p => (backendId is null || p.Value == backendId) && p.Key <= upToAckId).Select(p => p.Key).ToList();
+        if (lost.Count == 0)
+        {
+            return;
+        }
+
+        // Counted before the client can see the answer, so the counts never lag behind what clients saw.
+        Owner.OnAcksFailed(lost.Count, backendId ?? BackendId);
         foreach (var ackId in lost)
         {
             _pendingAcks.Remove(ackId);
             Socket.SendPacket(SocketPacketType.Ack, ackId, BackendLostAck);
-        }
-
-        if (lost.Count > 0)
-        {
-            Owner.OnAcksFailed(lost.Count, backendId ?? BackendId);
         }
     }
 

@@ -79,4 +79,60 @@ public sealed class InboxProbeTests(ITestOutputHelper output)
         Assert.Equal(0, clients.Count("c", "$disconnect"));
         Assert.Equal(1, distributor.Distributor.Statistics.AcksFailed);
     }
+
+    [Fact]
+    public async Task A_late_unknown_report_about_packets_sent_before_the_reattach_fails_none_of_the_events_sent_after_it()
+    {
+        await using var cluster = TestCluster.Create("probe-stale");
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dropped = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        var backend = await cluster.StartBackendAsync(b => b.Of("/").OnConnection(s =>
+        {
+            s.On("whoami", e => e.Ack(s.Id));
+            s.On("slow", async e =>
+            {
+                received.TrySetResult();
+                await release.Task;
+                e.Ack("done");
+            });
+            s.OnDisconnect(_ => dropped[s.Id] = true);
+        }));
+        // A report within a heartbeat of a re-attach counts as late: a long one, so that a slow machine does not matter.
+        var distributor = await cluster.StartDistributorAsync(["/"], o =>
+        {
+            o.Bus.HeartbeatInterval = TimeSpan.FromSeconds(10);
+            o.Bus.MemberTimeout = TimeSpan.FromSeconds(30);
+        });
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        await clients.ConnectAsync("a", distributor.Url, "/");
+        await clients.ConnectAsync("b", distributor.Url, "/");
+        var a = (await clients.EmitWithAckAsync("a", "whoami", []))[0].GetString()!;
+        var b = (await clients.EmitWithAckAsync("b", "whoami", []))[0].GetString()!;
+        var channels = new BusChannels(cluster.Prefix);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis);
+
+        // The backend loses a's socket; a's next request is answered BACKEND_LOST and a is re-attached.
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channels.Backend(backend.Id)), new SocketInventory(distributor.Distributor.Id, [new SocketInventoryGroup("/", [b])]).Encode());
+        await Testing.Eventually.TrueAsync(() => dropped.ContainsKey(a), "the backend dropped a's socket");
+        Assert.Equal("BACKEND_LOST", (await clients.EmitWithAckAsync("a", "whoami", []))[0].GetProperty("code").GetString());
+        await Testing.Eventually.TrueAsync(() => backend.Of("/").Sockets.ContainsKey(a), "a is re-attached");
+        var reattached = distributor.Distributor.Statistics.SocketsReattached;
+
+        // An event sent after the re-attach is being handled when a late report about a arrives (as the
+        // backend's batched report for packets sent before the CONNECT can). The same report names b,
+        // reported for the first time: its re-attach (counted) shows the report was handled.
+        var slow = clients.EmitWithAckAsync("a", "slow", [], TimeSpan.FromSeconds(10));
+        await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channels.Distributor(distributor.Distributor.Id)), new SocketsUnknown(backend.Id, [a, b]).Encode());
+        await Testing.Eventually.TrueAsync(() => distributor.Distributor.Statistics.SocketsReattached == reattached + 1, "the late report was handled (b re-attached)");
+        Assert.Equal(1, distributor.Distributor.Statistics.AcksFailed);
+
+        release.SetResult();
+        Assert.Equal("done", (await slow)[0].GetString());
+        Assert.Equal(1, distributor.Distributor.Statistics.AcksFailed);
+        Assert.Equal(0, clients.Count("a", "$disconnect"));
+        Assert.Equal(0, clients.Count("b", "$disconnect"));
+    }
 }
