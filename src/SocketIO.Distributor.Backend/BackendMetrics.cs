@@ -16,5 +16,6 @@ internal static class BackendMetrics
     public static readonly Counter<long> PacketsLost = Meter.CreateCounter<long>("siod.backend.packets_lost", description: "Client packets that arrived for a socket this backend does not hold.");
     public static readonly Counter<long> MessagesLost = Meter.CreateCounter<long>("siod.backend.messages_lost", description: "Messages from distributors that never arrived (gaps in channel sequence numbers).");
     public static readonly Counter<long> InboxOverflows = Meter.CreateCounter<long>("siod.backend.inbox_overflows", description: "Messages dropped because the backend's inbox pipeline was full.");
+    public static readonly Counter<long> DistributorsUnsubscribed = Meter.CreateCounter<long>("siod.backend.distributors_unsubscribed", description: "Distributors found dead because nobody subscribed to their inbox any more (PUBSUB NUMSUB).");
     public static readonly Counter<long> EventsDropped = Meter.CreateCounter<long>("siod.backend.events_dropped", description: "Events dropped because a socket's handler queue was full.");
 }

@@ -113,6 +113,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             _inbox = await bus.SubscribeAsync(router.Inbox, OnInboxDelivered).ConfigureAwait(false);
             _all = await bus.SubscribeAsync(bus.Channels.All, OnAllDelivered).ConfigureAwait(false);
             await _membership.StartAsync().ConfigureAwait(false);
+            StartDistributorProbe(bus, _membership);
             BackendLog.Started(_logger, Id, string.Join(", ", _namespaces.Keys));
         }
         catch
@@ -185,6 +186,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
 
     private async Task ReleaseAsync(bool announce)
     {
+        await StopDistributorProbeAsync().ConfigureAwait(false);
         var membership = _membership;
         if (membership is not null)
         {

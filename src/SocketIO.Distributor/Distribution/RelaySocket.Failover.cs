@@ -20,6 +20,9 @@ internal sealed partial class RelaySocket
     private readonly object _relayGate = new();
     private readonly LinkedList<Outbound> _unconfirmed = new();
     private readonly Dictionary<long, string> _pendingAcks = [];
+    private long _unknownActedAt;
+    private long _lastAckId = -1;
+    private long _ackIdAtReattach = -1;
 
     /// <summary>The namespace serving the socket.</summary>
     public required RelayNamespace Owner { get; init; }
@@ -75,6 +78,7 @@ internal sealed partial class RelaySocket
                 }
 
                 _pendingAcks[ackId] = BackendId;
+                _lastAckId = Math.Max(_lastAckId, ackId);
             }
 
             SendLocked(new Outbound(packet, isEvent ? ackId : -1, isEvent));
@@ -157,23 +161,56 @@ internal sealed partial class RelaySocket
         }
     }
 
-    private void FailAcksLocked(string? backendId)
+    /// <summary>
+    /// <paramref name="backendId"/> reported that it does not hold this socket (it dropped it, for
+    /// instance after declaring this distributor dead while it was paused): the events with an ack
+    /// relayed to it so far never reach a handler. They are answered now with a <c>BACKEND_LOST</c>
+    /// error ack (counted in <see cref="DistributorStatistics.AcksFailed"/>) and
+    /// <paramref name="reattach"/> sends the recovery CONNECT, both under this socket's lock, so that every
+    /// event relayed afterwards follows the CONNECT and is handled. A report within <paramref name="settle"/>
+    /// of the one acted on may describe packets sent before that CONNECT (the backend batches its
+    /// reports): it fails only the events relayed before the CONNECT (ack ids up to the one last relayed
+    /// then; client ack ids grow) and sends no second CONNECT (returns false).
+    /// </summary>
+    /// <returns>True if the socket was re-attached.</returns>
+    public bool OnUnknownTo(string backendId, TimeProvider time, TimeSpan settle, Action reattach)
+    {
+        lock (_relayGate)
+        {
+            var now = time.GetTimestamp();
+            if (_unknownActedAt != 0 && time.GetElapsedTime(_unknownActedAt, now) < settle)
+            {
+                FailAcksLocked(backendId, _ackIdAtReattach);
+                return false;
+            }
+
+            _unknownActedAt = now;
+            FailAcksLocked(backendId);
+            _ackIdAtReattach = _lastAckId;
+            reattach();
+            return true;
+        }
+    }
+
+    private void FailAcksLocked(string? backendId, long upToAckId = long.MaxValue)
     {
         if (_pendingAcks.Count == 0)
         {
             return;
         }
 
-        var lost = _pendingAcks.Where(p => backendId is null || p.Value == backendId).Select(p => p.Key).ToList();
+        var lost = _pendingAcks.Where(p => (backendId is null || p.Value == backendId) && p.Key <= upToAckId).Select(p => p.Key).ToList();
+        if (lost.Count == 0)
+        {
+            return;
+        }
+
+        // Counted before the client can see the answer, so the counts never lag behind what clients saw.
+        Owner.OnAcksFailed(lost.Count, backendId ?? BackendId);
         foreach (var ackId in lost)
         {
             _pendingAcks.Remove(ackId);
             Socket.SendPacket(SocketPacketType.Ack, ackId, BackendLostAck);
-        }
-
-        if (lost.Count > 0)
-        {
-            Owner.OnAcksFailed(lost.Count, backendId ?? BackendId);
         }
     }
 

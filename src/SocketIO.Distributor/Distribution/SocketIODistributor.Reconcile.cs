@@ -67,7 +67,10 @@ public sealed partial class SocketIODistributor
         bus.Publish(bus.Channels.Backend(backendId), new SocketInventory(Id, groups).Encode());
     }
 
-    /// <summary>A backend does not hold sockets that this distributor assigned to it: re-attach them (recovery CONNECT).</summary>
+    /// <summary>
+    /// A backend does not hold sockets that this distributor assigned to it: answer their unanswered
+    /// events with an error ack and re-attach them (recovery CONNECT); see <see cref="RelaySocket.OnUnknownTo"/>.
+    /// </summary>
     private void OnSocketsUnknown(SocketsUnknown unknown)
     {
         var reattached = 0;
@@ -78,8 +81,11 @@ public sealed partial class SocketIODistributor
                 && relay.BackendId == unknown.BackendId
                 && _namespaces.TryGetValue(relay.Socket.Namespace, out var nsp))
             {
-                nsp.Reattach(relay, unknown.BackendId);
-                reattached++;
+                // Its events that the backend dropped get an error ack now, rather than a timeout at the client.
+                if (relay.OnUnknownTo(unknown.BackendId, Time, Options.Bus.HeartbeatInterval, () => nsp.Reattach(relay, unknown.BackendId)))
+                {
+                    reattached++;
+                }
             }
         }
 

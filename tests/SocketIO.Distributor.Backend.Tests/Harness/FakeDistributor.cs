@@ -18,6 +18,7 @@ internal sealed class FakeDistributor : IAsyncDisposable
     private readonly string[] _namespaces;
     private readonly ConcurrentQueue<Received> _received = new();
     private readonly List<BusSubscription> _subscriptions = [];
+    private BusSubscription? _inbox;
     private RedisBus? _bus;
     private ClusterMembership? _membership;
 
@@ -48,7 +49,7 @@ internal sealed class FakeDistributor : IAsyncDisposable
     public async Task StartAsync()
     {
         _bus = await RedisBus.ConnectAsync(_options, NullLogger.Instance);
-        await WatchAsync(Channels.Distributor(Id));
+        await ListenAgainAsync();
         foreach (var nsp in _namespaces)
         {
             _subscriptions.Add(await _bus.SubscribeAsync(Channels.Namespace(nsp), bytes => OnNamespaceMessage(Channels.Namespace(nsp), bytes)));
@@ -56,6 +57,27 @@ internal sealed class FakeDistributor : IAsyncDisposable
 
         _membership = new ClusterMembership(_bus, () => new MemberInfo { Id = Id, Kind = MemberKind.Distributor, Namespaces = _namespaces }, TimeProvider.System, NullLogger.Instance);
         await _membership.StartAsync();
+    }
+
+    /// <summary>
+    /// Unsubscribes from its inbox while its heartbeat goes on: alive but deaf, as a distributor whose
+    /// subscription connection to Redis broke (or one killed, as far as its inbox can tell).
+    /// </summary>
+    public async Task StopListeningAsync()
+    {
+        if (_inbox is not null)
+        {
+            _subscriptions.Remove(_inbox);
+            await _inbox.DisposeAsync();
+            _inbox = null;
+        }
+    }
+
+    /// <summary>Subscribes to its inbox (again), recording what arrives.</summary>
+    public async Task ListenAgainAsync()
+    {
+        _inbox = await Bus.SubscribeAsync(Channels.Distributor(Id), bytes => Record(Channels.Distributor(Id), bytes));
+        _subscriptions.Add(_inbox);
     }
 
     /// <summary>Records every message published on <paramref name="channel"/>.</summary>
