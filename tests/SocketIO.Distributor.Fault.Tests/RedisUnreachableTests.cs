@@ -34,7 +34,6 @@ public sealed partial class RedisUnreachableTests(ITestOutputHelper output)
 
     private async Task StartWithoutRedisAsync(string kind, Func<int, string, string[]> arguments)
     {
-        await QuietMachine.WaitAsync(output);
         var port = TestRedis.FreePort(); // nothing listens there
         var prefix = TestRedis.NewPrefix("unreachable");
         await using var process = FaultProcess.Start(kind, "dotnet", arguments(port, prefix), FaultCluster.ProcessEnvironment(), output);

@@ -60,7 +60,6 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     /// <summary>Starts Redis, <paramref name="backends"/> backend replicas and <paramref name="distributors"/> distributors, and waits until all are registered.</summary>
     public static async Task<FaultCluster> StartAsync(ITestOutputHelper log, int distributors = 2, int backends = 2)
     {
-        await QuietMachine.WaitAsync(log);
         var cluster = new FaultCluster(await FaultRedis.StartAsync(log), log);
         try
         {
