@@ -69,7 +69,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         var backends = report.SinceMark("backend-restarts");
         var backs = new[] { report.SinceMark("distributor-1-ready"), report.SinceMark("distributor-2-ready") };
         output.WriteLine($"RESULT rolling: 4 restarts in {restartsMs} ms; every client working again {string.Join(" and ", backs.Select(b => $"{b.AllWorkingMs?.ToString() ?? "never"} ms"))} after distributor 1 and 2 were ready (target {BackWithinMs} ms); " +
-            $"during the backend restarts: {backends.Disconnects} disconnect(s), {backends.FailedSent} request(s) failed, {backends.BroadcastsMissing} deliveries missing of {backends.BroadcastsAcked} acked broadcasts, max latency {backends.MaxLatencyMs} ms; " +
+            $"during the backend restarts: {backends.Disconnects} disconnect(s), {backends.FailedSent} echo(es) and {backends.FiresFailed} broadcast request(s) failed, {backends.BroadcastsMissing} deliveries missing of {backends.BroadcastsAcked} acked broadcasts, max latency {backends.MaxLatencyMs} ms; " +
             $"failed by a distributor's drain (the client was told): {report.Echo.Disconnected} echo(es), {report.Fires.Disconnected} broadcast request(s); {counted}; status at the end {final}");
         output.WriteLine("RESULT " + report.Describe());
 
@@ -94,6 +94,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
         // The backend restarts are invisible to the clients: no disconnect, no failed request, every acked broadcast delivered.
         Assert.Equal(0, backends.Disconnects);
         Assert.Equal(0, backends.FailedSent);
+        Assert.Equal(0, backends.FiresFailed);
         Assert.Equal(0, backends.BroadcastsMissing);
     }
 }

@@ -200,12 +200,14 @@ function stats() {
   return { type: "stats", t: Math.round(now() - started), connected, disconnects, echoOk: ok, echoBad: bad, working: s.working, allWorkingMs: s.allWorkingMs, fires: nextFire - 1 };
 }
 
-/** Broadcasts requested after a mark and acked, and their deliveries that some client never got. */
+/** Broadcasts requested after a mark: acked, their deliveries that some client never got, and requests that failed. */
 function broadcastsSince(mark) {
-  const acked = [...fires.entries()].filter(([, f]) => f.sentAt >= mark.at && f.outcome === "ok").map(([seq]) => seq);
+  const after = [...fires.entries()].filter(([, f]) => f.sentAt >= mark.at);
+  const acked = after.filter(([, f]) => f.outcome === "ok").map(([seq]) => seq);
   let broadcastsMissing = 0;
   for (const client of clients) for (const seq of acked) if (!client.ticks.has(seq)) broadcastsMissing++;
-  return { broadcastsAcked: acked.length, broadcastsMissing };
+  const firesFailed = after.filter(([, f]) => f.outcome !== "ok" && f.outcome !== "pending").length;
+  return { broadcastsAcked: acked.length, broadcastsMissing, firesFailed };
 }
 
 /** Everything, per distributor group and in total. */

@@ -187,7 +187,7 @@ internal sealed record EchoCounts(int Sent, int Ok, int ErrorAcks, int Timeouts,
 internal sealed record FireCounts(int Sent, int Ok, int ErrorAcks, int Timeouts, int Unsent, int Pending, int DeliveredUnacked, int Disconnected = 0);
 
 /// <summary>Figures since a mark: clients working again, how long requests kept failing, disconnects the clients saw.</summary>
-internal sealed record SinceMark(string Mark, int Working, int? AllWorkingMs, int FailedSent, int InFlightLost, int LastBadMs, int MaxLatencyMs, int Disconnects = 0, int BroadcastsAcked = 0, int BroadcastsMissing = 0);
+internal sealed record SinceMark(string Mark, int Working, int? AllWorkingMs, int FailedSent, int InFlightLost, int LastBadMs, int MaxLatencyMs, int Disconnects = 0, int BroadcastsAcked = 0, int BroadcastsMissing = 0, int FiresFailed = 0);
 
 /// <summary>Broadcast deliveries of one group of clients, counted against the acked broadcasts.</summary>
 internal sealed record BroadcastCounts(int Delivered, int Missing, int ClientsWithGaps, int Duplicates);
@@ -219,6 +219,6 @@ internal sealed record LoadReport(
         $"broadcasts: {Fires.Sent} requested, {Fires.Ok} acked, {Fires.ErrorAcks} error-acked, {Fires.Timeouts} timed out, {Fires.Disconnected} failed by a disconnect ({Fires.DeliveredUnacked} unacked delivered anyway), {Fires.Unsent} unsent; " +
         $"{BroadcastsMissing} deliveries of acked broadcasts missing ({BroadcastsMissingDistinct} distinct broadcasts)" +
         (ErrorSamples.Count > 0 ? $"; error acks look like {string.Join(", ", ErrorSamples.Select(e => e.GetRawText()))}" : "") +
-        string.Concat(Since.Select(s => $"\n  since {s.Mark}: {s.Working}/{Clients} working, all working after {(s.AllWorkingMs is { } ms ? $"{ms} ms" : "never")}, {s.FailedSent} request(s) sent after it failed, {s.InFlightLost} in flight lost, {s.Disconnects} disconnect(s), {s.BroadcastsMissing} deliveries missing of {s.BroadcastsAcked} acked broadcasts, last bad request at +{s.LastBadMs} ms, max latency {s.MaxLatencyMs} ms")) +
+        string.Concat(Since.Select(s => $"\n  since {s.Mark}: {s.Working}/{Clients} working, all working after {(s.AllWorkingMs is { } ms ? $"{ms} ms" : "never")}, {s.FailedSent} request(s) sent after it failed, {s.InFlightLost} in flight lost, {s.Disconnects} disconnect(s), {s.BroadcastsMissing} deliveries missing of {s.BroadcastsAcked} acked broadcasts ({s.FiresFailed} broadcast request(s) failed), last bad request at +{s.LastBadMs} ms, max latency {s.MaxLatencyMs} ms")) +
         string.Concat(Groups.Select(g => $"\n  {g.Url}: {g.Connected}/{g.Clients} connected, {g.Disconnects} disconnect(s) {JsonSerializer.Serialize(g.DisconnectReasons)}, echo {g.Echo.Ok}/{g.Echo.Sent} answered ({g.Echo.ErrorAcks} error, {g.Echo.Timeouts} timeout), broadcasts {g.Broadcasts.Missing} missing at {g.Broadcasts.ClientsWithGaps} client(s), {g.Broadcasts.Duplicates} duplicate(s)"));
 }
