@@ -4,7 +4,8 @@ using SocketIO.Distributor.Demo;
 // Usage: BenchServer distributor --redis host:port --urls http://127.0.0.1:p
 //        BenchServer backend     --redis host:port --urls http://127.0.0.1:p   (the URL serves only /bench-stats)
 // Both serve GET /bench-stats[?gc=1] → {"heap": bytes of managed heap (after a full GC with gc=1), "lost": the
-// backend's loss counters (null for a distributor)}.
+// backend's loss counters (null for a distributor)}. A backend prints the same counters as one line when it stops:
+// "bench-final-lost packetsForUnknownSockets=N droppedInOutage=N inboundGaps=N".
 // Optional: --prefix <channel prefix> (default siod), --heartbeat <ms> (liveness heartbeat; a member
 // silent for three is dead; default 2000), used by the fault tests and bench/run's fault step.
 var role = args.Length > 0 ? args[0] : "distributor";
@@ -73,6 +74,8 @@ if (role == "distributor")
     app.MapSocketIO();
 }
 
+// Taken before the run: after it the host (and its service provider) is disposed.
+var backendInstance = role == "distributor" ? null : app.Services.GetService<SocketIOBackend>();
 try
 {
     await app.RunAsync();
@@ -82,6 +85,12 @@ catch (InvalidOperationException ex)
     // Redis unreachable at start-up (the message says where it was looked for and what to do).
     await Console.Error.WriteLineAsync($"BenchServer {role}: {ex.Message}");
     return 2;
+}
+
+// A stopped backend's loss counters, for whoever restarts it (the fault tests' rolling restart adds them up).
+if (backendInstance is not null)
+{
+    Console.WriteLine($"bench-final-lost packetsForUnknownSockets={backendInstance.PacketsLost} droppedInOutage={backendInstance.MessagesDroppedInOutage} inboundGaps={backendInstance.Statistics.MessagesLost}");
 }
 
 return 0;

@@ -290,11 +290,14 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         try
         {
             // Bounded: an outage not noticed yet must not hold the stop for the library's timeout.
+            // The announcement first: Redis pushes it to every subscriber before it deletes anything, so a
+            // member that finds the entry gone at its next refresh has already been told this is a departure
+            // (a draining backend), not a death (whose unanswered events would get BACKEND_LOST at once).
             var db = _bus.Database;
+            await _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode()).WaitAsync(RedisBus.StopStepTimeout);
             await Task.WhenAll(
                 db.KeyDeleteAsync(_bus.Channels.Alive(self.Kind, self.Id)),
-                db.HashDeleteAsync(_bus.Channels.Members(self.Kind), self.Id),
-                _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode())).WaitAsync(RedisBus.StopStepTimeout);
+                db.HashDeleteAsync(_bus.Channels.Members(self.Kind), self.Id)).WaitAsync(RedisBus.StopStepTimeout);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

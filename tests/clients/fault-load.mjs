@@ -2,8 +2,10 @@
 // Load for the fault tests: N real socket.io-client v4 sockets on /bench, spread over the distributors,
 // each sending acked `echo` requests at a modest rate, and two of them asking the backend for numbered
 // broadcasts (`fire("", "b:<n>")`, acked once the backend published it). Every outcome is counted:
-// answered, error-acked (an answer that is not the echo), timed out; disconnects and their reasons;
-// which numbered broadcasts each socket received.
+// answered, error-acked (an answer that is not the echo), timed out, failed by a disconnect (socket.io-client
+// 4.8 calls a pending ack with "socket has been disconnected" when the connection closes: the client is told,
+// so this is not a silent loss); disconnects and their reasons; which numbered broadcasts each socket received.
+// Requests are sent only while a socket is connected: none is buffered by socket.io-client across a reconnect.
 //
 // Usage: node fault-load.mjs <url,url,...> <clients> <echoIntervalMs> <fireIntervalMs> <ackTimeoutMs> <maxSeconds>
 // stdin, one command per line:
@@ -36,7 +38,7 @@ const marks = [];
 let echoOn = true;
 let fireOn = false;
 let nextFire = 1;
-const fires = new Map(); // seq -> { sentAt, outcome: "pending"|"ok"|"error"|"timeout", doneAt }
+const fires = new Map(); // seq -> { sentAt, outcome: "pending"|"ok"|"error"|"timeout"|"disconnected"|"unsent", doneAt }
 const errorSamples = [];
 
 const clients = [];
@@ -56,7 +58,7 @@ for (let i = 0; i < clientCount; i++) {
     connects: 0,
     disconnects: [],
     connectErrors: 0,
-    requests: [], // { sentAt, outcome: "pending"|"ok"|"error"|"timeout", doneAt }
+    requests: [], // { sentAt, outcome: "pending"|"ok"|"error"|"timeout"|"disconnected", doneAt }
     ticks: new Set(),
     duplicateTicks: 0,
   };
@@ -72,6 +74,11 @@ for (let i = 0; i < clientCount; i++) {
   clients.push(client);
 }
 
+/** What an ack error means: the ack timeout passed (a silent loss) or the connection closed first (the client is told). */
+function failure(err) {
+  return err && err.message === "socket has been disconnected" ? "disconnected" : "timeout";
+}
+
 function sendEcho(client) {
   if (!echoOn || !client.socket.connected) return;
   const payload = `c${client.index}-${client.requests.length}`;
@@ -80,7 +87,7 @@ function sendEcho(client) {
   client.socket.timeout(ackTimeoutMs).emit("echo", payload, (err, answer) => {
     request.doneAt = now();
     if (err) {
-      request.outcome = "timeout";
+      request.outcome = failure(err);
     } else if (answer === payload) {
       request.outcome = "ok";
     } else {
@@ -104,7 +111,7 @@ function sendFire() {
   }
   sender.socket.timeout(ackTimeoutMs).emit("fire", "", `b:${seq}`, (err, answer) => {
     fire.doneAt = now();
-    fire.outcome = err ? "timeout" : answer === "ok" ? "ok" : "error";
+    fire.outcome = err ? failure(err) : answer === "ok" ? "ok" : "error";
     if (fire.outcome === "error" && errorSamples.length < 5) errorSamples.push(answer ?? null);
   });
 }
@@ -129,14 +136,16 @@ function lastMark() {
 }
 
 /** Figures since a mark: which clients work again, and how long requests kept failing after it. */
-function since(mark) {
+function since(mark, withBroadcasts = false) {
   let working = 0;
   let allWorkingAt = 0;
   let failedSent = 0;
   let lastBad = 0;
   let maxLatency = 0;
   let inFlightLost = 0;
+  let disconnects = 0;
   for (const client of clients) {
+    for (const d of client.disconnects) if (d.at >= mark.at) disconnects++;
     let firstOk = Infinity;
     for (const r of client.requests) {
       if (r.sentAt < mark.at) {
@@ -167,6 +176,8 @@ function since(mark) {
     allWorkingMs: working === clients.length ? Math.round(allWorkingAt - mark.at) : null,
     failedSent,
     inFlightLost,
+    disconnects,
+    ...(withBroadcasts ? broadcastsSince(mark) : {}),
     lastBadMs: Math.round(lastBad),
     maxLatencyMs: Math.round(maxLatency),
   };
@@ -187,6 +198,16 @@ function stats() {
   }
   const s = since(lastMark());
   return { type: "stats", t: Math.round(now() - started), connected, disconnects, echoOk: ok, echoBad: bad, working: s.working, allWorkingMs: s.allWorkingMs, fires: nextFire - 1 };
+}
+
+/** Broadcasts requested after a mark: acked, their deliveries that some client never got, and requests that failed. */
+function broadcastsSince(mark) {
+  const after = [...fires.entries()].filter(([, f]) => f.sentAt >= mark.at);
+  const acked = after.filter(([, f]) => f.outcome === "ok").map(([seq]) => seq);
+  let broadcastsMissing = 0;
+  for (const client of clients) for (const seq of acked) if (!client.ticks.has(seq)) broadcastsMissing++;
+  const firesFailed = after.filter(([, f]) => f.outcome !== "ok" && f.outcome !== "pending").length;
+  return { broadcastsAcked: acked.length, broadcastsMissing, firesFailed };
 }
 
 /** Everything, per distributor group and in total. */
@@ -221,7 +242,7 @@ function report() {
       disconnects: members.reduce((n, c) => n + c.disconnects.length, 0),
       disconnectReasons: reasons,
       connectErrors: members.reduce((n, c) => n + c.connectErrors, 0),
-      echo: { sent: requests.length, ok: count(requests, "ok"), errorAcks: count(requests, "error"), timeouts: count(requests, "timeout"), pending: count(requests, "pending") },
+      echo: { sent: requests.length, ok: count(requests, "ok"), errorAcks: count(requests, "error"), timeouts: count(requests, "timeout"), pending: count(requests, "pending"), disconnected: count(requests, "disconnected") },
       broadcasts: { delivered, missing, clientsWithGaps, duplicates: members.reduce((n, c) => n + c.duplicateTicks, 0) },
     };
   });
@@ -241,6 +262,7 @@ function report() {
       errorAcks: sum((g) => g.echo.errorAcks),
       timeouts: sum((g) => g.echo.timeouts),
       pending: sum((g) => g.echo.pending),
+      disconnected: sum((g) => g.echo.disconnected),
     },
     fires: {
       sent: fireValues.length,
@@ -249,13 +271,14 @@ function report() {
       timeouts: count(fireValues, "timeout"),
       unsent: count(fireValues, "unsent"),
       pending: count(fireValues, "pending"),
+      disconnected: count(fireValues, "disconnected"),
       deliveredUnacked,
     },
     broadcastsMissing: sum((g) => g.broadcasts.missing),
     broadcastsMissingDistinct: missingSeqs.size,
     errorSamples,
     marks: marks.map((m) => ({ name: m.name, atMs: Math.round(m.at - started) })),
-    since: marks.map(since),
+    since: marks.map((m) => since(m, true)),
     groups,
   };
 }

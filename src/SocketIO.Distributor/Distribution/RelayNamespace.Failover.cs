@@ -21,6 +21,42 @@ internal sealed partial class RelayNamespace
     /// </summary>
     public void OnBackendLost(string backendId, BackendLoss loss)
     {
+        if (PickBackend(exclude: backendId) is null && _sockets.Values.Any(s => s.BackendId == backendId))
+        {
+            // No other replica in the view, which may be a heartbeat behind (a replica that just started,
+            // as in a rolling restart): read the members again before giving up on these sockets.
+            _ = MoveAfterRefreshAsync(backendId, loss);
+            return;
+        }
+
+        MoveSocketsOf(backendId, loss);
+    }
+
+    private async Task MoveAfterRefreshAsync(string backendId, BackendLoss loss)
+    {
+        try
+        {
+            await _distributor.Membership.RefreshAsync();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+        {
+            // Redis is gone or the distributor stops: decide with the view we have.
+            FailoverLog.RefreshFailed(Logger, ex);
+        }
+
+        try
+        {
+            MoveSocketsOf(backendId, loss);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or StackExchange.Redis.RedisException)
+        {
+            // The distributor is stopping, or Redis went away meanwhile: the heartbeat path takes over.
+            FailoverLog.ReactionFailed(Logger, ex, backendId);
+        }
+    }
+
+    private void MoveSocketsOf(string backendId, BackendLoss loss)
+    {
         foreach (var relay in _sockets.Values.Where(s => s.BackendId == backendId || s.HoldsFor(backendId)))
         {
             MoveToAnotherBackend(relay, backendId, loss);

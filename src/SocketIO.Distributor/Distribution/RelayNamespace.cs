@@ -202,13 +202,15 @@ internal sealed partial class RelayNamespace : INamespaceHandler
 
     /// <summary>
     /// The members view was re-read: sockets accepted before the read whose backend is not alive lost
-    /// it (this also catches a backend that lived and died between two refreshes).
+    /// it (this also catches a backend that lived and died between two refreshes). A backend that
+    /// announced its departure is draining, not dead: what it holds is left to it to answer.
     /// </summary>
     public void OnMembershipRefreshed(HashSet<string> liveBackends, long readStartedAt)
     {
         foreach (var relay in _sockets.Values.Where(s => s.IsAccepted && s.AcceptedAt < readStartedAt && !liveBackends.Contains(s.BackendId)))
         {
-            MoveToAnotherBackend(relay, relay.BackendId, BackendLoss.Dead);
+            var lost = relay.BackendId;
+            MoveToAnotherBackend(relay, lost, _distributor.IsLeaving(lost) ? BackendLoss.Draining : BackendLoss.Dead);
         }
     }
 

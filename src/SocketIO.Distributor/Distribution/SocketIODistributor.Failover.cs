@@ -197,6 +197,6 @@ internal static partial class FailoverLog
     [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Moving the sockets of unreachable backend {BackendId} failed; the heartbeat path takes over")]
     public static partial void ReactionFailed(ILogger logger, Exception exception, string backendId);
 
-    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Re-reading the members after a dead inbox failed")]
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Re-reading the members after losing a backend failed")]
     public static partial void RefreshFailed(ILogger logger, Exception exception);
 }

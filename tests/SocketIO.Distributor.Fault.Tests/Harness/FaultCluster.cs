@@ -54,8 +54,8 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     /// <summary>The base URL of each backend's <c>/bench-stats</c> endpoint, in the order of <see cref="Backends"/>.</summary>
     public List<string> BackendUrls { get; } = [];
 
-    /// <summary>Every process (Redis excepted).</summary>
-    public IEnumerable<FaultProcess> Processes => Distributors.Concat(Backends);
+    /// <summary>Every process (Redis excepted), the ones a restart replaced included (their logs count).</summary>
+    public IEnumerable<FaultProcess> Processes => Distributors.Concat(Backends).Concat(Retired);
 
     /// <summary>Starts Redis, <paramref name="backends"/> backend replicas and <paramref name="distributors"/> distributors, and waits until all are registered.</summary>
     public static async Task<FaultCluster> StartAsync(ITestOutputHelper log, int distributors = 2, int backends = 2)
@@ -90,16 +90,7 @@ internal sealed partial class FaultCluster : IAsyncDisposable
     public async Task<FaultProcess> StartDistributorAsync()
     {
         var name = $"distributor-{Distributors.Count + 1}";
-        var process = FaultProcess.Start(
-            name,
-            "dotnet",
-            [
-                Path.Combine(AppContext.BaseDirectory, "siod.dll"), "distributor",
-                "--redis", Redis.ConnectionString, "--prefix", Prefix, "--namespaces", Namespace,
-                "--urls", "http://127.0.0.1:0", "--heartbeat", Milliseconds(Heartbeat), "--stats-interval", "2000",
-            ],
-            ProcessEnvironment(),
-            _log);
+        var process = LaunchDistributor(name, "http://127.0.0.1:0");
         lock (Distributors)
         {
             Distributors.Add(process);
@@ -124,16 +115,7 @@ internal sealed partial class FaultCluster : IAsyncDisposable
             name = $"backend-{Backends.Count + 1}";
         }
 
-        var process = FaultProcess.Start(
-            name,
-            "dotnet",
-            [
-                Path.Combine(AppContext.BaseDirectory, "SocketIO.Distributor.BenchServer.dll"), "backend",
-                "--redis", Redis.ConnectionString, "--prefix", Prefix, "--urls", "http://127.0.0.1:0",
-                "--heartbeat", Milliseconds(Heartbeat),
-            ],
-            ProcessEnvironment(),
-            _log);
+        var process = LaunchBackend(name);
         lock (Backends)
         {
             Backends.Add(process);
@@ -217,7 +199,8 @@ internal sealed partial class FaultCluster : IAsyncDisposable
             }
         }
 
-        var fromBackends = new Dictionary<string, long>(StringComparer.Ordinal);
+        // A backend a restart replaced printed its counters when it stopped.
+        var fromBackends = RetiredBackendLosses();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         for (var i = 0; i < Backends.Count; i++)
         {

@@ -180,14 +180,14 @@ internal sealed partial class FaultLoad : IAsyncDisposable
 /// <summary>A stats line of the load script.</summary>
 internal sealed record LoadStats(int T, int Connected, int Disconnects, int EchoOk, int EchoBad, int Working, int? AllWorkingMs, int Fires);
 
-/// <summary>Echo outcomes.</summary>
-internal sealed record EchoCounts(int Sent, int Ok, int ErrorAcks, int Timeouts, int Pending);
+/// <summary>Echo outcomes; <paramref name="Disconnected"/>: failed at the client because its connection closed first (it is told, not a silent loss).</summary>
+internal sealed record EchoCounts(int Sent, int Ok, int ErrorAcks, int Timeouts, int Pending, int Disconnected = 0);
 
 /// <summary>Broadcast request outcomes: ok means the backend acked it after publishing.</summary>
-internal sealed record FireCounts(int Sent, int Ok, int ErrorAcks, int Timeouts, int Unsent, int Pending, int DeliveredUnacked);
+internal sealed record FireCounts(int Sent, int Ok, int ErrorAcks, int Timeouts, int Unsent, int Pending, int DeliveredUnacked, int Disconnected = 0);
 
-/// <summary>Figures since a mark: clients working again and how long requests kept failing.</summary>
-internal sealed record SinceMark(string Mark, int Working, int? AllWorkingMs, int FailedSent, int InFlightLost, int LastBadMs, int MaxLatencyMs);
+/// <summary>Figures since a mark: clients working again, how long requests kept failing, disconnects the clients saw.</summary>
+internal sealed record SinceMark(string Mark, int Working, int? AllWorkingMs, int FailedSent, int InFlightLost, int LastBadMs, int MaxLatencyMs, int Disconnects = 0, int BroadcastsAcked = 0, int BroadcastsMissing = 0, int FiresFailed = 0);
 
 /// <summary>Broadcast deliveries of one group of clients, counted against the acked broadcasts.</summary>
 internal sealed record BroadcastCounts(int Delivered, int Missing, int ClientsWithGaps, int Duplicates);
@@ -215,10 +215,10 @@ internal sealed record LoadReport(
     /// <summary>One paragraph for the test output.</summary>
     public string Describe() =>
         $"clients {Connected}/{Clients} connected, {Disconnects} disconnect(s); " +
-        $"echo: {Echo.Sent} sent, {Echo.Ok} answered, {Echo.ErrorAcks} error-acked, {Echo.Timeouts} timed out, {Echo.Pending} pending; " +
-        $"broadcasts: {Fires.Sent} requested, {Fires.Ok} acked, {Fires.ErrorAcks} error-acked, {Fires.Timeouts} timed out ({Fires.DeliveredUnacked} of them delivered anyway), {Fires.Unsent} unsent; " +
+        $"echo: {Echo.Sent} sent, {Echo.Ok} answered, {Echo.ErrorAcks} error-acked, {Echo.Timeouts} timed out, {Echo.Disconnected} failed by a disconnect, {Echo.Pending} pending; " +
+        $"broadcasts: {Fires.Sent} requested, {Fires.Ok} acked, {Fires.ErrorAcks} error-acked, {Fires.Timeouts} timed out, {Fires.Disconnected} failed by a disconnect ({Fires.DeliveredUnacked} unacked delivered anyway), {Fires.Unsent} unsent; " +
         $"{BroadcastsMissing} deliveries of acked broadcasts missing ({BroadcastsMissingDistinct} distinct broadcasts)" +
         (ErrorSamples.Count > 0 ? $"; error acks look like {string.Join(", ", ErrorSamples.Select(e => e.GetRawText()))}" : "") +
-        string.Concat(Since.Select(s => $"\n  since {s.Mark}: {s.Working}/{Clients} working, all working after {(s.AllWorkingMs is { } ms ? $"{ms} ms" : "never")}, {s.FailedSent} request(s) sent after it failed, {s.InFlightLost} in flight lost, last bad request at +{s.LastBadMs} ms, max latency {s.MaxLatencyMs} ms")) +
+        string.Concat(Since.Select(s => $"\n  since {s.Mark}: {s.Working}/{Clients} working, all working after {(s.AllWorkingMs is { } ms ? $"{ms} ms" : "never")}, {s.FailedSent} request(s) sent after it failed, {s.InFlightLost} in flight lost, {s.Disconnects} disconnect(s), {s.BroadcastsMissing} deliveries missing of {s.BroadcastsAcked} acked broadcasts ({s.FiresFailed} broadcast request(s) failed), last bad request at +{s.LastBadMs} ms, max latency {s.MaxLatencyMs} ms")) +
         string.Concat(Groups.Select(g => $"\n  {g.Url}: {g.Connected}/{g.Clients} connected, {g.Disconnects} disconnect(s) {JsonSerializer.Serialize(g.DisconnectReasons)}, echo {g.Echo.Ok}/{g.Echo.Sent} answered ({g.Echo.ErrorAcks} error, {g.Echo.Timeouts} timeout), broadcasts {g.Broadcasts.Missing} missing at {g.Broadcasts.ClientsWithGaps} client(s), {g.Broadcasts.Duplicates} duplicate(s)"));
 }
