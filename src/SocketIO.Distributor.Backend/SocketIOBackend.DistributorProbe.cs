@@ -89,6 +89,9 @@ public sealed partial class SocketIOBackend
             return;
         }
 
+        // A NUMSUB sent just before an outage may be answered by the restarted, still empty Redis
+        // (StackExchange.Redis keeps it in its backlog): answers that crossed a reconnect are not believed.
+        var epoch = bus.ConnectionEpoch;
         var now = Time.GetTimestamp();
         lock (_declaredDead)
         {
@@ -110,7 +113,7 @@ public sealed partial class SocketIOBackend
         // Confirm a moment later: a subscriber whose connection Redis just closed (a slow consumer) may be re-subscribing.
         await Task.Delay(Options.Bus.HeartbeatInterval / 4, Time, stopping).ConfigureAwait(false);
         silent = await SilentAsync(bus, silent).ConfigureAwait(false);
-        if (membership.InGrace || !bus.IsConnected)
+        if (membership.InGrace || !bus.IsConnected || bus.ConnectionEpoch != epoch)
         {
             return;
         }
