@@ -140,7 +140,11 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         {
             DistributorMetrics.Sockets.Add(-1, _tag);
             var disconnected = new SocketDisconnected(socket.Id, reason, _distributor.Id);
-            _ = Inboxes.Publish(relay.BackendId, sequence => (disconnected with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false);
+            relay.Release(() => _ = Inboxes.Publish(relay.BackendId, sequence => (disconnected with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false));
+        }
+        else
+        {
+            relay.Release(static () => { });
         }
     }
 

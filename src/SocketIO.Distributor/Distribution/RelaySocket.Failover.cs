@@ -23,6 +23,7 @@ internal sealed partial class RelaySocket
     private long _unknownActedAt;
     private long _lastAckId = -1;
     private long _ackIdAtReattach = -1;
+    private bool _released;
 
     /// <summary>The namespace serving the socket.</summary>
     public required RelayNamespace Owner { get; init; }
@@ -68,6 +69,13 @@ internal sealed partial class RelaySocket
     {
         lock (_relayGate)
         {
+            if (_released)
+            {
+                // The socket left (its SocketDisconnected is published): the backend no longer holds it.
+                // The client is disconnected too, and socket.io-client fails the event's ack itself.
+                return;
+            }
+
             if (isEvent && ackId >= 0)
             {
                 if (_pendingAcks.Count >= Owner.MaxPendingAcks)
@@ -82,6 +90,28 @@ internal sealed partial class RelaySocket
             }
 
             SendLocked(new Outbound(packet, isEvent ? ackId : -1, isEvent));
+        }
+    }
+
+    /// <summary>
+    /// The socket left: runs <paramref name="announce"/> (which publishes its SocketDisconnected) under the
+    /// same lock as <see cref="Relay"/>, so that a packet the client sent while its connection closed is
+    /// either published before the departure or not at all, never after it (the backend would no longer
+    /// hold the socket).
+    /// </summary>
+    /// <param name="announce">Publishes the departure.</param>
+    public void Release(Action announce)
+    {
+        ArgumentNullException.ThrowIfNull(announce);
+        lock (_relayGate)
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            _released = true;
+            announce();
         }
     }
 
