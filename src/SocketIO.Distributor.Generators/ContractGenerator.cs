@@ -78,8 +78,8 @@ public sealed class ContractGenerator : IIncrementalGenerator
         text.AppendLine("  data?: unknown;");
         text.AppendLine("}");
         text.AppendLine();
-        text.AppendLine("/** The callback of a request: (error) when it failed, (null, result) when it succeeded. */");
-        text.AppendLine("export type Reply<T> = (...answer: [error: SocketError, result?: undefined] | [error: null, result: T]) => void;");
+        text.AppendLine("/** The callback of a request: (error) when it failed (result is then undefined), (null, result) when it succeeded. */");
+        text.AppendLine("export type Reply<T> = (error: SocketError | null, result: T) => void;");
         text.AppendLine();
         text.AppendLine("/** The callback of an event: (null) once handled, (error) when refused. */");
         text.AppendLine("export type Done = (error: SocketError | null) => void;");

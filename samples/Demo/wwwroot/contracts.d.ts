@@ -9,8 +9,8 @@ export interface SocketError {
   data?: unknown;
 }
 
-/** The callback of a request: (error) when it failed, (null, result) when it succeeded. */
-export type Reply<T> = (...answer: [error: SocketError, result?: undefined] | [error: null, result: T]) => void;
+/** The callback of a request: (error) when it failed (result is then undefined), (null, result) when it succeeded. */
+export type Reply<T> = (error: SocketError | null, result: T) => void;
 
 /** The callback of an event: (null) once handled, (error) when refused. */
 export type Done = (error: SocketError | null) => void;
