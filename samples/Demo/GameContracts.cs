@@ -66,7 +66,8 @@ public sealed record DiceRoll(
     [property: JsonPropertyName("value")] int Value);
 
 /// <summary>The JSON metadata of the demo's payloads (System.Text.Json source generation).</summary>
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+// Numbers are numbers: the web defaults would also read "4" as 4.
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(PostMessageRequest))]
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]

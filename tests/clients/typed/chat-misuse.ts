@@ -1,4 +1,4 @@
-// Misuses of the generated types: each line marked EXPECT-ERROR must be a type error.
+// Misuses of the generated types: each line whose comment says it expects an error must be a type error.
 import { io, type Socket } from "socket.io-client";
 import type { Chat, TicTacToe } from "../../../samples/Demo/wwwroot/contracts";
 
