@@ -51,7 +51,7 @@ public sealed class TypedContractTests(ITestOutputHelper output) : IAsyncLifetim
         var ack = await _clients.EmitWithAckAsync("alice", "deleteEverything", ["now"]);
 
         Assert.Equal("UNKNOWN_EVENT", ack[0].GetProperty("code").GetString());
-        Assert.Equal("'deleteEverything' is not an event of /chat", ack[0].GetProperty("message").GetString());
+        Assert.Equal("event deleteEverything is not in the contract of /chat", ack[0].GetProperty("message").GetString());
         Assert.Equal("deleteEverything", ack[0].GetProperty("data").GetProperty("event").GetString());
         Assert.Equal(1, statistics.UnknownEvents);
         Assert.Equal(0, statistics.InvalidPayloads);

@@ -104,7 +104,7 @@ public static class ContractEvents
         backend.ContractStatistics.OnUnknownEvent();
         ContractMetrics.Refusals.Add(1, new("reason", "unknown_event"), new("namespace", e.Socket.Namespace.Name));
         ContractLog.EventRefused(backend.Logger, e.Name, e.Socket.Id, e.Socket.Namespace.Name);
-        Answer(e, $"'{e.Name}' is not an event of {e.Socket.Namespace.Name}", UnknownEvent, (writer, _) =>
+        Answer(e, $"event {e.Name} is not in the contract of {e.Socket.Namespace.Name}", UnknownEvent, (writer, _) =>
         {
             writer.WriteStartObject();
             writer.WriteString("event", e.Name);
