@@ -28,13 +28,17 @@ public sealed class ContractGenerator : IIncrementalGenerator
     /// <summary>The line after it.</summary>
     public const string TypeScriptEnd = "#endif // SIOD_TYPESCRIPT";
 
+    /// <summary>The name of the pipeline step that reads contracts (for incremental-generation tests).</summary>
+    public const string TrackingName = "SocketIOContracts";
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var contracts = context.SyntaxProvider.ForAttributeWithMetadataName(
             ContractAttribute,
             static (node, _) => node is InterfaceDeclarationSyntax,
-            static (ctx, ct) => ContractReader.Read((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct));
+            static (ctx, ct) => ContractReader.Read((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ct))
+            .WithTrackingName(TrackingName);
 
         context.RegisterSourceOutput(contracts, static (spc, contract) =>
         {

@@ -35,14 +35,16 @@ internal sealed class ContractCompilation
 
     public string TypeScript => Generated.TryGetValue(ContractGenerator.TypeScriptHintName, out var text) ? text : string.Empty;
 
-    public static ContractCompilation Run(string source)
-    {
-        var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Contract.cs");
-        var compilation = CSharpCompilation.Create(
+    public static CSharpCompilation Create(string source) =>
+        CSharpCompilation.Create(
             "ContractUnderTest",
-            [tree],
+            [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "Contract.cs")],
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static ContractCompilation Run(string source)
+    {
+        var compilation = Create(source);
         var driver = CSharpGeneratorDriver.Create(new ContractGenerator()).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var generated = driver.GetRunResult().GeneratedTrees.ToDictionary(t => Path.GetFileName(t.FilePath), t => t.GetText().ToString(), StringComparer.Ordinal);
         return new ContractCompilation(diagnostics, output.GetDiagnostics(), generated);

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace SocketIO.Distributor.Generators.Tests;
 
@@ -193,5 +194,24 @@ public sealed class ContractGeneratorTests
         Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("Contract.cs", diagnostic.Location.GetLineSpan().Path);
         Assert.DoesNotContain(result.Generated.Keys, k => k.EndsWith("Contract.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_edit_elsewhere_in_the_project_reuses_the_contract_outputs()
+    {
+        var compilation = ContractCompilation.Create(Usings + ChatContract + GoodHandler);
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [new ContractGenerator().AsSourceGenerator()],
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        driver = driver.RunGenerators(compilation);
+        var first = driver.GetRunResult().GeneratedTrees.Select(t => t.GetText().ToString()).ToList();
+
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Sample; public sealed class Unrelated { }", new CSharpParseOptions(LanguageVersion.Latest))));
+
+        var run = driver.GetRunResult();
+        var outputs = run.Results[0].TrackedSteps[ContractGenerator.TrackingName].SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(outputs);
+        Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"the contract was read again with a new result ({o.Reason})"));
+        Assert.Equal(first, run.GeneratedTrees.Select(t => t.GetText().ToString()));
     }
 }
