@@ -23,6 +23,20 @@ public interface IDeskClient
 
 public sealed record Order([property: Range(1, 10)] int Quantity, List<OrderLine> Lines, string? Comment);
 
+/// <summary>A contract whose JSON context lacks one of its types (bool).</summary>
+[SocketIOContract("/strict", Client = typeof(IStrictClient), Json = typeof(StrictJson))]
+public interface IStrictServer
+{
+    Task<bool> Accept(Order order);
+}
+
+public interface IStrictClient
+{
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Order))]
+internal sealed partial class StrictJson : System.Text.Json.Serialization.JsonSerializerContext;
+
 public sealed record OrderLine([property: Required] string Sku, [property: Range(0.5, 99.5)] double Weight);
 
 /// <summary>
@@ -137,5 +151,16 @@ public sealed class ContractTests
         await h.SentAsync("s1", "42/desk,[\"siod:error\"");
         Assert.Equal(2, h.Backend.ContractStatistics.UnknownEvents);
         Assert.Equal(["place", "note", "fail"], DeskContract.Events);
+    }
+
+    [Fact]
+    public async Task A_JSON_context_lacking_a_payload_type_fails_at_start_up_naming_the_attribute_to_add()
+    {
+        await using var backend = new SocketIOBackend(new BackendOptions());
+
+        var error = Assert.Throws<InvalidOperationException>(() => StrictContract.Serve(backend, _ => throw new InvalidOperationException("never called")));
+
+        Assert.Equal("StrictJson has no JSON metadata for System.Boolean, a payload of IStrictServer: add [JsonSerializable(typeof(Boolean))] to StrictJson.", error.Message);
+        Assert.Empty(backend.Namespaces);
     }
 }
