@@ -73,6 +73,4 @@ public sealed record DiceRoll(
 [JsonSerializable(typeof(IReadOnlyList<ChatMessage>))]
 [JsonSerializable(typeof(BoardState))]
 [JsonSerializable(typeof(DiceRoll))]
-[JsonSerializable(typeof(string))]
-[JsonSerializable(typeof(int))]
 internal sealed partial class DemoJson : JsonSerializerContext;

@@ -225,6 +225,36 @@ internal sealed class BindingWriter
         return "T" + index.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The lookup of a type's JSON metadata: a primitive falls back to its built-in converter, any other type must be in the context.</summary>
+    private static string LookupCall(ITypeSymbol type)
+    {
+        var typeOf = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        var converter = type.SpecialType switch
+        {
+            SpecialType.System_String => "StringConverter",
+            SpecialType.System_Boolean => "BooleanConverter",
+            SpecialType.System_Char => "CharConverter",
+            SpecialType.System_Byte => "ByteConverter",
+            SpecialType.System_Int16 => "Int16Converter",
+            SpecialType.System_UInt16 => "UInt16Converter",
+            SpecialType.System_Int32 => "Int32Converter",
+            SpecialType.System_UInt32 => "UInt32Converter",
+            SpecialType.System_Int64 => "Int64Converter",
+            SpecialType.System_UInt64 => "UInt64Converter",
+            SpecialType.System_Single => "SingleConverter",
+            SpecialType.System_Double => "DoubleConverter",
+            SpecialType.System_Decimal => "DecimalConverter",
+            SpecialType.System_DateTime => "DateTimeConverter",
+            _ => null,
+        };
+        if (converter is null || type.NullableAnnotation == NullableAnnotation.Annotated)
+        {
+            return "Lookup<" + type.ToDisplayString(Full) + ">(typeof(" + typeOf + "))";
+        }
+
+        return "LookupValue<" + typeOf + ">(typeof(" + typeOf + "), global::System.Text.Json.Serialization.Metadata.JsonMetadataServices." + converter + ")";
+    }
+
     private void WriteJson(StringBuilder sb)
     {
         const string Info = "global::System.Text.Json.Serialization.Metadata.JsonTypeInfo";
@@ -234,7 +264,7 @@ internal sealed class BindingWriter
         {
             var type = _jsonTypes[i];
             sb.Append("            public static readonly ").Append(Info).Append('<').Append(type.ToDisplayString(Full)).Append(">? T").Append(i).Append(" = ");
-            sb.AppendLine(_json is null ? "null;" : "Lookup<" + type.ToDisplayString(Full) + ">(typeof(" + type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "));");
+            sb.AppendLine(_json is null ? "null;" : LookupCall(type) + ";");
         }
 
         sb.AppendLine();
@@ -245,7 +275,7 @@ internal sealed class BindingWriter
         {
             foreach (var type in _jsonTypes)
             {
-                sb.Append("                Lookup<").Append(type.ToDisplayString(Full)).Append(">(typeof(").Append(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)).AppendLine("));");
+                sb.Append("                ").Append(LookupCall(type)).AppendLine(";");
             }
         }
 
@@ -258,6 +288,12 @@ internal sealed class BindingWriter
             sb.Append("                ").Append(context).Append(".Default.GetTypeInfo(type) as ").Append(Info).AppendLine("<T>");
             sb.Append("                ?? throw new global::System.InvalidOperationException(\"").Append(_json.Name).Append(" has no JSON metadata for \" + type + \", a payload of ")
                 .Append(_contract.Name).Append(": add [JsonSerializable(typeof(\" + type.Name + \"))] to ").Append(_json.Name).AppendLine(".\");");
+            sb.AppendLine();
+            sb.AppendLine("            /// <summary>A primitive the context does not list gets the built-in converter, with the context's options.</summary>");
+            sb.Append("            private static ").Append(Info).Append("<T> LookupValue<T>(global::System.Type type, global::System.Text.Json.Serialization.JsonConverter converter) =>");
+            sb.AppendLine();
+            sb.Append("                ").Append(context).Append(".Default.GetTypeInfo(type) as ").Append(Info).AppendLine("<T>");
+            sb.Append("                ?? global::System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<T>(").Append(context).AppendLine(".Default.Options, converter);");
         }
 
         sb.AppendLine("        }");

@@ -23,12 +23,16 @@ public interface IDeskClient
 
 public sealed record Order([property: Range(1, 10)] int Quantity, List<OrderLine> Lines, string? Comment);
 
-/// <summary>A contract whose JSON context lacks one of its types (bool).</summary>
+/// <summary>A contract whose JSON context lacks one of its types (<see cref="Receipt"/>; primitives such as the bool need no entry).</summary>
 [SocketIOContract("/strict", Client = typeof(IStrictClient), Json = typeof(StrictJson))]
 public interface IStrictServer
 {
-    Task<bool> Accept(Order order);
+    Task<Receipt> Accept(Order order);
+
+    Task<bool> Check(string sku);
 }
+
+public sealed record Receipt(int Number);
 
 public interface IStrictClient
 {
@@ -160,7 +164,7 @@ public sealed class ContractTests
 
         var error = Assert.Throws<InvalidOperationException>(() => StrictContract.Serve(backend, _ => throw new InvalidOperationException("never called")));
 
-        Assert.Equal("StrictJson has no JSON metadata for System.Boolean, a payload of IStrictServer: add [JsonSerializable(typeof(Boolean))] to StrictJson.", error.Message);
+        Assert.Equal("StrictJson has no JSON metadata for SocketIO.Distributor.Backend.Tests.Receipt, a payload of IStrictServer: add [JsonSerializable(typeof(Receipt))] to StrictJson.", error.Message);
         Assert.Empty(backend.Namespaces);
     }
 }
