@@ -12,7 +12,7 @@ internal sealed class MeasurementWindow
 {
     private readonly ServerSampler _sampler;
     private readonly Dictionary<string, double> _cpu;
-    private readonly Dictionary<string, long> _switches;
+    private readonly Dictionary<string, Dictionary<int, long>> _switches;
     private readonly SelfCpu _self = new();
     private readonly double _machineBusyUs;
     private readonly long _start = Stopwatch.GetTimestamp();
@@ -49,7 +49,7 @@ internal sealed class MeasurementWindow
         foreach (var (name, us) in cpuAfter)
         {
             row.Set($"cpu_us_per_{unit}.{name}", Per(us - _cpu[name]));
-            var delta = switchesAfter[name] - _switches[name];
+            var delta = Delta(switchesAfter[name], _switches[name]);
             switches += delta;
             row.Set($"ctx_per_{unit}.{name}", Per(delta));
         }
@@ -60,19 +60,28 @@ internal sealed class MeasurementWindow
         return serverUs;
     }
 
-    /// <summary>voluntary + nonvoluntary context switches of every thread of each server process.</summary>
-    public static Dictionary<string, long> ContextSwitches(IReadOnlyList<ServerProcess> servers)
+    /// <summary>
+    /// Context switches in the window: per thread, its count now minus its count at the start (0 for a
+    /// thread born meanwhile). A thread that ended meanwhile is missing from "now", so its switches in
+    /// the window are not counted (the thread pool retires idle threads): an undercount, never negative.
+    /// </summary>
+    private static long Delta(Dictionary<int, long> after, Dictionary<int, long> before) =>
+        after.Sum(kv => kv.Value - before.GetValueOrDefault(kv.Key));
+
+    /// <summary>voluntary + nonvoluntary context switches of every thread of each server process, by thread id.</summary>
+    public static Dictionary<string, Dictionary<int, long>> ContextSwitches(IReadOnlyList<ServerProcess> servers)
     {
-        var result = new Dictionary<string, long>();
+        var result = new Dictionary<string, Dictionary<int, long>>();
         foreach (var server in servers)
         {
-            long total = 0;
+            var threads = new Dictionary<int, long>();
             try
             {
                 foreach (var task in Directory.EnumerateDirectories($"/proc/{server.Pid}/task"))
                 {
                     try
                     {
+                        long total = 0;
                         foreach (var line in File.ReadLines(task + "/status"))
                         {
                             if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)
@@ -81,10 +90,12 @@ internal sealed class MeasurementWindow
                                 total += long.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), CultureInfo.InvariantCulture);
                             }
                         }
+
+                        threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = total;
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
-                        // A thread that ended meanwhile: its switches are lost, which undercounts by a few.
+                        // A thread that ended meanwhile.
                     }
                 }
             }
@@ -92,7 +103,7 @@ internal sealed class MeasurementWindow
             {
             }
 
-            result[server.Name] = total;
+            result[server.Name] = threads;
         }
 
         return result;

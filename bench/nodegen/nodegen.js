@@ -36,18 +36,25 @@ function cpuUs(pid) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10000; // USER_HZ 100
 }
+/** Context switches by thread id (voluntary + nonvoluntary). */
 function ctxSwitches(pid) {
-  let total = 0;
+  const threads = new Map();
   let tasks = [];
-  try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return 0; }
+  try { tasks = fs.readdirSync(`/proc/${pid}/task`); } catch { return threads; }
   for (const t of tasks) {
     try {
       const s = fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
       const v = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(s);
       const n = /^nonvoluntary_ctxt_switches:\s*(\d+)/m.exec(s);
-      total += (v ? Number(v[1]) : 0) + (n ? Number(n[1]) : 0);
+      threads.set(t, (v ? Number(v[1]) : 0) + (n ? Number(n[1]) : 0));
     } catch { /* thread ended meanwhile */ }
   }
+  return threads;
+}
+/** Switches in a window: per thread now minus at the start; threads that ended meanwhile are not counted (never negative). */
+function ctxDelta(after, before) {
+  let total = 0;
+  for (const [t, n] of after) total += n - (before.get(t) || 0);
   return total;
 }
 function rss(pid) {
@@ -87,7 +94,7 @@ class Window {
     let switches = 0;
     for (const s of servers) {
       const c = cpuUs(s.pid) - this.cpu[s.name];
-      const x = ctxSwitches(s.pid) - this.ctx[s.name];
+      const x = ctxDelta(ctxSwitches(s.pid), this.ctx[s.name]);
       server += c;
       switches += x;
       set(row, `cpu_us_per_${unit}.${s.name}`, per(c));
