@@ -265,7 +265,7 @@ public sealed partial class EngineServer
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in request.Headers)
         {
-            headers[key.ToLowerInvariant()] = value.ToString();
+            headers[LowerCaseHeaderNames.Of(key)] = value.ToString();
         }
 
         return new EngineHandshake(
