@@ -113,6 +113,13 @@ internal static class FanoutScenario
                 await Task.Delay(1).ConfigureAwait(false);
             }
 
+            // The warm-up's deliveries drain before the first step (bounded: 10 s), so no step starts on a backlog.
+            var warmDrain = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
+            while (received.Sum() < warmFired * clients.Count && Stopwatch.GetTimestamp() < warmDrain)
+            {
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+
             await Task.Delay(500).ConfigureAwait(false);
         }
 

@@ -388,11 +388,15 @@ async function fanout() {
   const fire = (k, s) => control.emit('fire', -1, `"","${padded(`k=${k};s=${s};t=${now()};`, payloadSize)}"`);
   // Warm-up at the first rate, unmeasured (step 0 is never counted).
   let rate = Math.max(1, startRate / Math.max(1, clients.length));
-  for (let fired = 0, t0 = now(); now() - t0 < warmup * 1e6 && fired < rate * warmup;) {
+  let warmTotal = 0;
+  for (const t0 = now(); now() - t0 < warmup * 1e6 && warmTotal < rate * warmup;) {
     const due = Math.min(rate * warmup, Math.floor(((now() - t0) / 1e6) * rate) + 1);
-    while (fired < due) fire(0, fired++);
+    while (warmTotal < due) fire(0, warmTotal++);
     await sleep(1);
   }
+  // The warm-up's deliveries drain before the first step (bounded: 10 s), so no step starts on a backlog.
+  for (let i = 0; i < 500 && received.reduce((a, b) => a + b, 0) < warmTotal * clients.length; i++) await sleep(20);
+  if (warmup > 0) await sleep(500);
   const row = newRow('fanout', shape ? `${shape}-all` : 'all');
   let knee = null;
   for (let s = 0; s < maxSteps; s++) {
