@@ -194,6 +194,7 @@ public sealed partial class RedisBus
     /// <summary>Marks as mended every broken connection that is in fact connected again (events can arrive out of order).</summary>
     private void RecheckBroken()
     {
+        RefreshTopologyIfDue();
         List<(string Endpoint, ConnectionType Type)> mended;
         lock (_outageGate)
         {
@@ -208,6 +209,12 @@ public sealed partial class RedisBus
 
     private bool IsUp(System.Net.EndPoint? endPoint, ConnectionType type)
     {
+        if (ServesNoSlot(endPoint))
+        {
+            // A cluster node whose slots another master serves now (a failover): no part of the outage.
+            return true;
+        }
+
         try
         {
             return type == ConnectionType.Subscription
