@@ -16,7 +16,7 @@ namespace SocketIO.Distributor.Bus;
 public sealed partial class RedisBus
 {
     /// <summary>How often the cluster's topology is re-read while a connection to one of its nodes is broken.</summary>
-    private static readonly TimeSpan TopologyRefreshInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan TopologyRefreshInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _topologyGate = new();
     private HashSet<string>? _slotServers;
