@@ -16,7 +16,10 @@ namespace SocketIO.Distributor.Bus;
 public sealed partial class RedisBus
 {
     /// <summary>How often the cluster's topology is re-read while a connection to one of its nodes is broken.</summary>
-    private static readonly TimeSpan TopologyRefreshInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan TopologyRefreshInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often broken connections are checked: on a cluster as often as the topology is re-read (a failover is over as soon as it shows).</summary>
+    private TimeSpan RecheckPeriod => IsCluster ? TopologyRefreshInterval : RecheckInterval;
 
     private readonly Lock _topologyGate = new();
     private HashSet<string>? _slotServers;
@@ -73,7 +76,7 @@ public sealed partial class RedisBus
             }
 
             var servers = nodes.Nodes
-                .Where(n => !n.IsReplica && !n.IsFail && n.Slots.Count > 0 && n.EndPoint is not null)
+                .Where(n => !n.IsReplica && n.Slots.Count > 0 && n.EndPoint is not null)
                 .Select(n => Normalize(n.EndPoint!))
                 .ToHashSet(StringComparer.Ordinal);
             bool changed;
@@ -85,6 +88,7 @@ public sealed partial class RedisBus
 
             if (changed)
             {
+                // A failed master keeps its slots until a replica takes them over: only then is it no part of the outage.
                 Log.TopologyChanged(_logger, string.Join(",", servers.Order(StringComparer.Ordinal)));
             }
         }

@@ -171,7 +171,7 @@ public sealed partial class RedisBus
 
             // The library raises its events on the thread pool, so "restored" may come before "failed":
             // the actual state is checked again until every connection is back.
-            _recheck ??= _time.CreateTimer(static s => ((RedisBus)s!).RecheckBroken(), this, RecheckInterval, RecheckInterval);
+            _recheck ??= _time.CreateTimer(static s => ((RedisBus)s!).RecheckBroken(), this, RecheckPeriod, RecheckPeriod);
 
             // Publishes go over the interactive connection: a lost subscription connection alone (Redis
             // dropping a slow subscriber) loses incoming messages (counted by the receivers), not outgoing ones.
