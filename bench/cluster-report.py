@@ -15,6 +15,18 @@ results_path, out_path, command, machine_path = sys.argv[1:5]
 rows = [json.loads(line) for line in open(results_path, encoding="utf-8") if line.strip()]
 
 
+def complete(row):
+    """A run the load generator finished (an aborted fan-out leaves a row without its figures)."""
+    v = row["values"]
+    if row["scenario"] == "fanout":
+        return bool(v.get("deliveries_per_s")) and v.get("p99_ms") is not None
+    return bool(v.get("requests_per_s"))
+
+
+incomplete = [r for r in rows if not complete(r)]
+rows = [r for r in rows if complete(r)]
+
+
 def values(target, scenario, variant, key):
     found = []
     for row in rows:
@@ -54,7 +66,11 @@ out = ["## Redis Cluster", "",
        f"`{command}` — ours (two distributors, one backend) on one redis-server and on a 3-master Redis",
        "Cluster on the same machine (sharded pub/sub: every channel lives on the master owning its slot), the",
        "deployments alternated, medians of the runs (the last column: runs single/cluster).",
-       f"Machine: {machine}.", "",
+       f"Machine: {machine}.",
+       f"Runs the load generator did not finish (left out): {len(incomplete)}"
+       + (" (" + ", ".join(sorted({f'{r["target"]} {r["scenario"]} {r.get("variant", "")}'.strip() for r in incomplete})) + ")" if incomplete else "") + ".",
+       "Fan-out deliveries/s is the highest rate whose step kept p99 under 100 ms with nothing lost; with the",
+       "machine shared (see the load average) single runs vary by 2-8x, so read the ratios as rough.", "",
        "| metric | single Redis | 3-master cluster | cluster / single | runs |",
        "|---|---:|---:|---:|---:|",
        line("echo: requests/s", "echo", "", "requests_per_s", 0),
