@@ -153,7 +153,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
         process.Dispose();
     }
 
-    /// <summary>Kills every node at once without waiting (for a process-exit handler, which cannot await).</summary>
+    /// <summary>Kills every node at once without waiting and removes the temp dir (for a process-exit handler, which cannot await).</summary>
     public void KillAll()
     {
         lock (_processes)
@@ -171,6 +171,15 @@ public sealed partial class RedisCluster : IAsyncDisposable
             }
 
             _processes.Clear();
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A node still writing; the temp dir is cleaned by the OS.
         }
     }
 
