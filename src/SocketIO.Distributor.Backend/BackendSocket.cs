@@ -154,6 +154,7 @@ public sealed partial class BackendSocket
     /// <summary>Sends an event with the given flags.</summary>
     internal void Send(string ev, object?[]? args, EmitFlags flags)
     {
+        NotifyOutgoing(ev, args);
         var frames = _backend.Codec.EncodeEvent(ev, args).EventFrames(Namespace.Name, -1);
         Router.SendToSocket(DistributorId, Id, flags, frames);
     }

@@ -51,6 +51,9 @@ public sealed partial class SocketIOBackend
                 SyncRooms(reply);
                 router.OnRemoteReply(reply);
                 break;
+            case BroadcastAckCount or BroadcastAckAnswer or ServerSideEmit or ServerSideReply:
+                OnApiMessage(router, message);
+                break;
             default:
                 BackendLog.UnexpectedBusMessage(_logger, message.GetType().Name, router.Inbox);
                 break;
@@ -123,14 +126,14 @@ public sealed partial class SocketIOBackend
         socket.Enqueue(() => nsp.ConnectAsync(socket), force: true);
     }
 
-    /// <summary>Answers a connect request with a CONNECT_ERROR (<c>{"message":...,"data":...}</c>).</summary>
-    internal void RejectConnect(string distributorId, string socketId, string nsp, string message, object? data)
+    /// <summary>Answers a connect request with a CONNECT_ERROR (<c>{"message":...,"code":...,"data":...}</c>).</summary>
+    internal void RejectConnect(string distributorId, string socketId, string nsp, string message, object? data, string? code = null)
     {
         BackendMetrics.ConnectRejects.Add(1);
         BackendLog.SocketRejected(_logger, socketId, nsp, message);
         Router.Publish(
             Router.Channels.Distributor(distributorId),
-            new ConnectResult(socketId, Id, false, Codec.ConnectError(message, data)));
+            new ConnectResult(socketId, Id, false, Codec.ConnectError(message, data, code)));
     }
 
     private void OnMemberDown(MemberInfo member)

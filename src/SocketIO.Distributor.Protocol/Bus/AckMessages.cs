@@ -1,0 +1,56 @@
+namespace SocketIO.Distributor.Protocol.Bus;
+
+/// <summary>
+/// A distributor tells the backend that broadcast with acknowledgements (a <see cref="Broadcast"/> with
+/// a non-zero <see cref="Broadcast.AckRequestId"/>) how many of its sockets it wrote the event to: the
+/// backend then waits for that many <see cref="BroadcastAckAnswer"/> from it.
+/// Layout: <c>requestId: u64, distributorId: str, count: u64</c>.
+/// </summary>
+/// <param name="RequestId">The broadcast's <see cref="Broadcast.AckRequestId"/>.</param>
+/// <param name="DistributorId">The answering distributor.</param>
+/// <param name="Count">The sockets it wrote the event to.</param>
+public sealed record BroadcastAckCount(ulong RequestId, string DistributorId, ulong Count) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.BroadcastAckCount, 48);
+        writer.WriteVarUInt(RequestId);
+        writer.WriteString(DistributorId);
+        writer.WriteVarUInt(Count);
+        return writer.ToArray();
+    }
+
+    internal static BroadcastAckCount Read(ref BusReader reader) => new(reader.ReadVarUInt(), reader.ReadString(), reader.ReadVarUInt());
+}
+
+/// <summary>
+/// One client's answer to a broadcast with acknowledgements, relayed by its distributor to the
+/// broadcasting backend as the client sent it (the ACK packet text and its attachments).
+/// Layout: <c>requestId: u64, socketId: str, packet: bytes, attachments: blocks</c>.
+/// </summary>
+/// <param name="RequestId">The broadcast's <see cref="Broadcast.AckRequestId"/>.</param>
+/// <param name="SocketId">The answering socket.</param>
+/// <param name="Packet">The ACK packet text as the client sent it (namespace and ack id included).</param>
+/// <param name="Attachments">Its binary attachments.</param>
+public sealed record BroadcastAckAnswer(ulong RequestId, string SocketId, ReadOnlyMemory<byte> Packet, IReadOnlyList<ReadOnlyMemory<byte>> Attachments) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var size = 48 + Packet.Length;
+        foreach (var attachment in Attachments)
+        {
+            size += attachment.Length + 5;
+        }
+
+        var writer = new BusWriter(BusMessageType.BroadcastAckAnswer, size);
+        writer.WriteVarUInt(RequestId);
+        writer.WriteString(SocketId);
+        writer.WriteBytes(Packet.Span);
+        writer.WriteBlocks(Attachments);
+        return writer.ToArray();
+    }
+
+    internal static BroadcastAckAnswer Read(ref BusReader reader) => new(reader.ReadVarUInt(), reader.ReadString(), reader.ReadBytes(), reader.ReadBlocks());
+}
