@@ -7,6 +7,12 @@ namespace SocketIO.Distributor.Backend;
 /// <summary>Inbox messages of the server-side API: broadcast acknowledgements and events between backends.</summary>
 public sealed partial class SocketIOBackend
 {
+    /// <summary>
+    /// The live members of the cluster as this backend sees them (refreshed by heartbeats): the distributors a
+    /// broadcast with acks waits for, and the replicas a server-side emit reaches.
+    /// </summary>
+    public IReadOnlyCollection<MemberInfo> Members => Membership.Live;
+
     private void OnApiMessage(BackendRouter router, IBusMessage message)
     {
         switch (message)

@@ -124,6 +124,13 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         var relay = (RelaySocket)socket.UserState!;
         DistributorMetrics.CountIn(message.Raw.Length);
+        if (message.IsAck && relay.TryTakeBroadcastAck(message.Packet.AckId, out var request))
+        {
+            // The answer to a broadcast with acks goes to the backend that broadcast it, not to the socket's own.
+            _distributor.Bus.Publish(request.ReplyChannel, new BroadcastAckAnswer(request.RequestId, socket.Id, message.Raw, message.Attachments).Encode());
+            return;
+        }
+
         _distributor.Statistics.OnPacketRelayed();
         relay.Relay(new ClientPacket(socket.Id, message.Raw, message.Attachments, _distributor.Id), message.IsEvent, message.Packet.AckId);
     }
@@ -162,6 +169,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         IEnumerable<RelaySocket> targets = broadcast.Rooms.Count == 0
             ? _sockets.Values
             : Rooms.MembersOfAny(broadcast.Rooms, FindSocket);
+        var expectsAcks = broadcast.AckRequestId != 0;
+        ulong delivered = 0;
         foreach (var target in targets)
         {
             if (!target.IsAccepted || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
@@ -169,7 +178,18 @@ internal sealed partial class RelayNamespace : INamespaceHandler
                 continue;
             }
 
+            if (expectsAcks)
+            {
+                target.ExpectBroadcastAck(broadcast, _distributor.Time.GetTimestamp());
+                delivered++;
+            }
+
             target.Deliver(frames, isVolatile);
+        }
+
+        if (expectsAcks)
+        {
+            _distributor.Bus.Publish(broadcast.ReplyChannel, new BroadcastAckCount(broadcast.AckRequestId, _distributor.Id, delivered).Encode());
         }
     }
 

@@ -25,6 +25,15 @@ public sealed partial class SocketIODistributor
                 }
 
                 break;
+            case Broadcast broadcast:
+                // A broadcast that targets sockets of this distributor by id (mixed with rooms or not).
+                CountGap(broadcast.OriginId, Bus.Channels.Distributor(Id), broadcast.ChannelSequence);
+                if (_namespaces.TryGetValue(broadcast.Namespace, out var relayNamespace))
+                {
+                    relayNamespace.OnBroadcast(broadcast);
+                }
+
+                break;
             case ConnectResult result:
                 OnConnectResult(result);
                 break;

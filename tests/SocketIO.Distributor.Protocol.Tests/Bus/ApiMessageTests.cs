@@ -1,0 +1,73 @@
+using SocketIO.Distributor.Protocol.Bus;
+using SocketIO.Distributor.Protocol.EngineIO;
+
+namespace SocketIO.Distributor.Protocol.Tests.Bus;
+
+/// <summary>The messages of the backend API (types 23-26) and the ack fields appended to <see cref="Broadcast"/>.</summary>
+public sealed class ApiMessageTests
+{
+    private static readonly EngineFrame[] Frames = [new EngineFrame("421099511627776[\"q\"]"u8.ToArray(), false)];
+
+    public static TheoryData<IBusMessage> Messages() =>
+    [
+        new BroadcastAckCount(7, "d1", 12),
+        new BroadcastAckAnswer(7, "d1.abc", "431099511627776[\"yes\"]"u8.ToArray(), [new byte[] { 1, 2 }]),
+        new ServerSideEmit("/chat", "b1", "hello", "[1,\"two\"]"u8.ToArray(), 0, string.Empty),
+        new ServerSideEmit("/chat", "b1", "ping", "[]"u8.ToArray(), 9, "siod:b:b1"),
+        new ServerSideReply(9, "b2", "[\"pong\"]"u8.ToArray()),
+        new Broadcast("/chat", ["r1"], [], EmitFlags.Compress, "b1", 8, Frames, 4, AckRequestId: 7, ReplyChannel: "siod:b:b1", AckId: 1UL << 40, AckTimeoutMs: 5000),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Every_api_message_round_trips_to_the_same_bytes(IBusMessage message)
+    {
+        var bytes = message.Encode();
+
+        var decoded = BusMessage.Decode(bytes);
+
+        Assert.Equal(message.GetType(), decoded.GetType());
+        Assert.Equal(bytes, decoded.Encode());
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void A_truncated_api_message_is_a_format_error_not_another_exception(IBusMessage message)
+    {
+        var bytes = message.Encode();
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            try
+            {
+                BusMessage.Decode(bytes.AsMemory(0, length));
+            }
+            catch (BusFormatException)
+            {
+                // Expected for most prefixes; some are complete messages of an older layout.
+            }
+        }
+    }
+
+    [Fact]
+    public void A_broadcast_with_acks_carries_its_ack_fields_and_an_old_broadcast_asks_for_none()
+    {
+        var withAcks = new Broadcast("/chat", [], [], EmitFlags.None, "b1", 8, Frames, 4, 7, "siod:b:b1", 1UL << 40, 5000);
+        var decoded = Assert.IsType<Broadcast>(BusMessage.Decode(withAcks.Encode()));
+        Assert.Equal((7UL, "siod:b:b1", 1UL << 40, 5000UL), (decoded.AckRequestId, decoded.ReplyChannel, decoded.AckId, decoded.AckTimeoutMs));
+
+        // A plain broadcast writes no ack fields at all: its bytes are those of the layout before them.
+        var plain = new Broadcast("/chat", [], [], EmitFlags.None, "b1", 8, Frames, 4).Encode();
+        Assert.Equal(plain, withAcks.Encode().AsSpan(0, plain.Length).ToArray());
+        var old = Assert.IsType<Broadcast>(BusMessage.Decode(plain));
+        Assert.Equal((0UL, string.Empty, 4UL), (old.AckRequestId, old.ReplyChannel, old.ChannelSequence));
+    }
+
+    [Fact]
+    public void The_api_message_numbers_are_23_to_26()
+    {
+        Assert.Equal(
+            [23, 24, 25, 26],
+            new[] { BusMessageType.BroadcastAckCount, BusMessageType.BroadcastAckAnswer, BusMessageType.ServerSideEmit, BusMessageType.ServerSideReply }.Select(t => (int)t));
+        Assert.Equal(2, (int)EmitFlags.Compress);
+    }
+}
