@@ -43,8 +43,17 @@ internal sealed class ApiCluster : IAsyncDisposable
         var cluster = TestCluster.Create(name);
         try
         {
-            var b1 = await cluster.StartBackendAsync(b => chat?.Invoke(b.Of(Chat)));
-            var b2 = await cluster.StartBackendAsync(b => chat?.Invoke(b.Of(Chat)));
+            // Of() declares the namespace: a backend announces only the namespaces it was asked for.
+            var b1 = await cluster.StartBackendAsync(b =>
+            {
+                var nsp = b.Of(Chat);
+                chat?.Invoke(nsp);
+            });
+            var b2 = await cluster.StartBackendAsync(b =>
+            {
+                var nsp = b.Of(Chat);
+                chat?.Invoke(nsp);
+            });
             var d1 = await cluster.StartDistributorAsync([Chat]);
             var d2 = await cluster.StartDistributorAsync([Chat]);
             await cluster.WaitForBackendsAsync(d1, 2);
