@@ -18,9 +18,19 @@ internal sealed partial class BackendRouter
     private readonly long _ackSalt = (long)Random.Shared.Next(1 << 12) << 24;
     private long _lastBroadcastAck;
 
-    /// <summary>Broadcasts an event asking every client for an acknowledgement; gathers the answers.</summary>
+    /// <summary>
+    /// Broadcasts an event asking every client for an acknowledgement; gathers the answers. With
+    /// <paramref name="toDistributor"/>, the broadcast goes to that distributor's inbox only (targets held there).
+    /// </summary>
     public async Task<IReadOnlyList<SocketArguments>> BroadcastWithAckAsync(
-        string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EncodedPayload payload, IReadOnlyCollection<string> expected, TimeSpan timeout)
+        string nsp,
+        IReadOnlyCollection<string> rooms,
+        IReadOnlyCollection<string> except,
+        EmitFlags flags,
+        EncodedPayload payload,
+        IReadOnlyCollection<string> expected,
+        TimeSpan timeout,
+        string? toDistributor = null)
     {
         var requestId = NextRequestId();
         var ackId = BroadcastAckBase + _ackSalt + (Interlocked.Increment(ref _lastBroadcastAck) & 0xFF_FFFF);
@@ -40,7 +50,8 @@ internal sealed partial class BackendRouter
 
             // The namespace channel, whatever the rooms: every distributor of the namespace must answer
             // with its count (a room channel reaches only those with members, which the backend cannot know).
-            _sequencer.Publish(Channels.Namespace(nsp), n => (broadcast with { ChannelSequence = n }).Encode());
+            var channel = toDistributor is null ? Channels.Namespace(nsp) : Channels.Distributor(toDistributor);
+            _sequencer.Publish(channel, n => (broadcast with { ChannelSequence = n }).Encode());
             BackendMetrics.EmitsOut.Add(1);
             return await collector.Answers.ConfigureAwait(false);
         }

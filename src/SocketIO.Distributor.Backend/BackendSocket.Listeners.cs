@@ -158,6 +158,25 @@ public sealed partial class BackendSocket
         return false;
     }
 
+    /// <summary>The distributor reports a join or leave that another backend or a remote query made.</summary>
+    internal void ApplyRoomsChanged(bool joined, IReadOnlyCollection<string> rooms)
+    {
+        lock (_roomsGate)
+        {
+            foreach (var room in rooms)
+            {
+                if (joined)
+                {
+                    _rooms.Add(room);
+                }
+                else if (room != Id)
+                {
+                    _rooms.Remove(room);
+                }
+            }
+        }
+    }
+
     /// <summary>Tells the outgoing listeners about an emit.</summary>
     internal void NotifyOutgoing(string ev, object?[]? args)
     {

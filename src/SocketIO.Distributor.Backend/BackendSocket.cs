@@ -64,7 +64,10 @@ public sealed partial class BackendSocket
     /// <summary>True from acceptance until the disconnect handlers run.</summary>
     public bool Connected => System.Threading.Volatile.Read(ref _state) == Open;
 
-    /// <summary>The rooms the socket is in, as far as this backend knows (its own id included).</summary>
+    /// <summary>
+    /// The rooms the socket is in (its own id included), as its distributor keeps them: this backend's own joins
+    /// and leaves at once, those made by another backend replica or a remote query when the distributor reports them.
+    /// </summary>
     public IReadOnlySet<string> Rooms
     {
         get

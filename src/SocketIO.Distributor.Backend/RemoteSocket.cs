@@ -44,6 +44,32 @@ public sealed class RemoteSocket
         backend.Router.SendToSocket(DistributorId, Id, EmitFlags.None, frames);
     }
 
+    /// <summary>
+    /// Emits an event to this socket and waits for the client's acknowledgement (socket.io's
+    /// <c>remoteSocket.timeout(ms).emitWithAck</c>). The answer comes back to this backend even when another
+    /// replica serves the socket (the distributor relays it here, as for a broadcast with acknowledgements).
+    /// </summary>
+    /// <param name="ev">The event name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="timeout">How long to wait; <see cref="BackendOptions.AckTimeout"/> by default.</param>
+    /// <returns>The client's answer.</returns>
+    /// <exception cref="TimeoutException">The client did not answer in time (or left).</exception>
+    public async Task<SocketArguments> EmitWithAckAsync(string ev, object?[] args, TimeSpan? timeout = null)
+    {
+        var backend = _namespace.Backend;
+        var wait = timeout ?? backend.Options.AckTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
+        var payload = backend.Codec.EncodeEvent(ev, args);
+        var answers = await backend.Router.BroadcastWithAckAsync(Namespace, [Id], [], EmitFlags.None, payload, [DistributorId], wait, toDistributor: DistributorId).ConfigureAwait(false);
+        return answers.Count == 1 ? answers[0] : throw new TimeoutException($"Socket {Id} is no longer connected to distributor {DistributorId}.");
+    }
+
+    /// <summary>
+    /// The socket's <see cref="BackendSocket.Data"/> when this backend serves it, else null: the data lives with
+    /// the backend replica that runs the socket's handlers (see the README on <c>RemoteSocket.Data</c>).
+    /// </summary>
+    public IDictionary<string, object?>? Data => _namespace.Sockets.TryGetValue(Id, out var socket) ? socket.Data : null;
+
     /// <summary>Makes the socket join <paramref name="rooms"/> (not awaited).</summary>
     /// <param name="rooms">The rooms.</param>
     public void Join(params string[] rooms) =>

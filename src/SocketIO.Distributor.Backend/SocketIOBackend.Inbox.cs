@@ -51,7 +51,7 @@ public sealed partial class SocketIOBackend
                 SyncRooms(reply);
                 router.OnRemoteReply(reply);
                 break;
-            case BroadcastAckCount or BroadcastAckAnswer or ServerSideEmit or ServerSideReply:
+            case BroadcastAckCount or BroadcastAckAnswer or ServerSideEmit or ServerSideReply or RoomsChanged:
                 OnApiMessage(router, message);
                 break;
             default:

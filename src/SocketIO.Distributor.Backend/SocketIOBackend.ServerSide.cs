@@ -35,6 +35,9 @@ public sealed partial class SocketIOBackend
             case ServerSideReply reply:
                 router.OnServerSideReply(reply, new SocketArguments(reply.ArgumentsJson, [], Codec));
                 break;
+            case RoomsChanged changed when _sockets.TryGetValue(changed.SocketId, out var socket):
+                socket.ApplyRoomsChanged(changed.Joined, changed.Rooms);
+                break;
         }
     }
 

@@ -54,3 +54,27 @@ public sealed record BroadcastAckAnswer(ulong RequestId, string SocketId, ReadOn
 
     internal static BroadcastAckAnswer Read(ref BusReader reader) => new(reader.ReadVarUInt(), reader.ReadString(), reader.ReadBytes(), reader.ReadBlocks());
 }
+
+/// <summary>
+/// A distributor tells a socket's backend that the socket joined or left rooms on another's request (another
+/// backend replica, or a remote query), so that the backend's <c>socket.Rooms</c> stays the distributor's truth.
+/// A delta, not a snapshot, so that it commutes with the backend's own joins still on their way.
+/// Layout: <c>socketId: str, joined: u8, rooms: str[]</c>.
+/// </summary>
+/// <param name="SocketId">The socket.</param>
+/// <param name="Joined">True for rooms joined, false for rooms left.</param>
+/// <param name="Rooms">The rooms.</param>
+public sealed record RoomsChanged(string SocketId, bool Joined, IReadOnlyCollection<string> Rooms) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.RoomsChanged, 64);
+        writer.WriteString(SocketId);
+        writer.WriteBool(Joined);
+        writer.WriteStrings(Rooms);
+        return writer.ToArray();
+    }
+
+    internal static RoomsChanged Read(ref BusReader reader) => new(reader.ReadString(), reader.ReadBool(), reader.ReadStrings());
+}

@@ -53,6 +53,7 @@ public static class BusMessage
                 BusMessageType.BroadcastAckAnswer => BroadcastAckAnswer.Read(ref reader),
                 BusMessageType.ServerSideEmit => ServerSideEmit.Read(ref reader),
                 BusMessageType.ServerSideReply => ServerSideReply.Read(ref reader),
+                BusMessageType.RoomsChanged => RoomsChanged.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -131,6 +132,9 @@ public enum BusMessageType : byte
 
     /// <summary>Backend to backend: the answer to a <see cref="ServerSideEmit"/>.</summary>
     ServerSideReply = 26,
+
+    /// <summary>Distributor to backend: a socket joined or left rooms on another's request.</summary>
+    RoomsChanged = 27,
 }
 
 /// <summary>A decoded bus message.</summary>

@@ -205,9 +205,11 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         {
             case SocketCommandKind.Join:
                 await Task.WhenAll(matches.Select(s => Rooms.JoinAsync(s, query.TargetRooms)));
+                matches.ForEach(s => TellRoomsChanged(s, joined: true, query.TargetRooms, requester: string.Empty));
                 break;
             case SocketCommandKind.Leave:
                 matches.ForEach(s => Rooms.Leave(s, query.TargetRooms));
+                matches.ForEach(s => TellRoomsChanged(s, joined: false, query.TargetRooms, requester: string.Empty));
                 break;
             case SocketCommandKind.Disconnect:
                 matches.ForEach(s => s.RequestDisconnect(query.Close));

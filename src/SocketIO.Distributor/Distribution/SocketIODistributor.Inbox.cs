@@ -132,9 +132,11 @@ public sealed partial class SocketIODistributor
             {
                 case SocketCommandKind.Join:
                     await nsp.Rooms.JoinAsync(relay, command.Rooms);
+                    nsp.TellRoomsChanged(relay, joined: true, command.Rooms, command.ReplyChannel);
                     break;
                 case SocketCommandKind.Leave:
                     nsp.Rooms.Leave(relay, command.Rooms);
+                    nsp.TellRoomsChanged(relay, joined: false, command.Rooms, command.ReplyChannel);
                     break;
                 case SocketCommandKind.Disconnect:
                     relay.RequestDisconnect(command.Close);
