@@ -35,6 +35,14 @@ public sealed partial class BackendSocket
         Handshake = handshake;
         Recovered = recovered;
         _rooms = new HashSet<string>(StringComparer.Ordinal) { id };
+        _rooms.UnionWith(handshake.MovedRooms);
+        var data = new SocketData(OnDataChanged);
+        if (handshake.Data is { } restored)
+        {
+            data.Restore(restored);
+        }
+
+        Data = data;
         _acks = new PendingAcks(backend.Time);
         ConnectedAt = backend.Time.GetTimestamp();
         _queue = new HandlerQueue(MaxQueuedEvents, ex => BackendLog.QueueItemFailed(backend.Logger, ex, id));
@@ -58,8 +66,13 @@ public sealed partial class BackendSocket
     /// <summary>True if the socket was already connected and moved here from a backend that stopped.</summary>
     public bool Recovered { get; }
 
-    /// <summary>Application data attached to the socket (socket.io's <c>socket.data</c>).</summary>
-    public IDictionary<string, object?> Data { get; } = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>
+    /// Application data attached to the socket (socket.io's <c>socket.data</c>). Thread-safe. Its changes are sent to
+    /// the socket's distributor (one message per burst of writes, the whole data as JSON), which keeps a copy: a
+    /// <see cref="RemoteSocket"/> fetched on any replica has it, and it moves with the socket to another replica
+    /// (where values arrive as <see cref="System.Text.Json.JsonElement"/>s).
+    /// </summary>
+    public IDictionary<string, object?> Data { get; }
 
     /// <summary>True from acceptance until the disconnect handlers run.</summary>
     public bool Connected => System.Threading.Volatile.Read(ref _state) == Open;

@@ -9,6 +9,7 @@ namespace SocketIO.Distributor.Backend;
 public sealed class RemoteSocket
 {
     private readonly BackendNamespace _namespace;
+    private readonly Dictionary<string, object?> _data;
 
     internal RemoteSocket(BackendNamespace nsp, string distributorId, RemoteSocketInfo info)
     {
@@ -17,6 +18,7 @@ public sealed class RemoteSocket
         Id = info.SocketId;
         Rooms = new HashSet<string>(info.Rooms, StringComparer.Ordinal);
         Handshake = ParseHandshake(info.HandshakeJson);
+        _data = ParseData(info.DataJson);
     }
 
     /// <summary>The socket id.</summary>
@@ -65,10 +67,12 @@ public sealed class RemoteSocket
     }
 
     /// <summary>
-    /// The socket's <see cref="BackendSocket.Data"/> when this backend serves it, else null: the data lives with
-    /// the backend replica that runs the socket's handlers (see the README on <c>RemoteSocket.Data</c>).
+    /// The socket's data (socket.io's <c>remoteSocket.data</c>): a copy of <see cref="BackendSocket.Data"/> when this
+    /// backend serves the socket, else the copy its distributor held when it answered (values as
+    /// <see cref="System.Text.Json.JsonElement"/>s, read-only).
     /// </summary>
-    public IDictionary<string, object?>? Data => _namespace.Sockets.TryGetValue(Id, out var socket) ? socket.Data : null;
+    public IReadOnlyDictionary<string, object?> Data =>
+        _namespace.Sockets.TryGetValue(Id, out var socket) ? new Dictionary<string, object?>(socket.Data, StringComparer.Ordinal) : _data;
 
     /// <summary>Makes the socket join <paramref name="rooms"/> (not awaited).</summary>
     /// <param name="rooms">The rooms.</param>
@@ -84,6 +88,33 @@ public sealed class RemoteSocket
     /// <param name="close">Also close the client's connection.</param>
     public void Disconnect(bool close = false) =>
         _namespace.Backend.Router.SendCommand(DistributorId, Id, SocketCommandKind.Disconnect, [], close);
+
+    private static Dictionary<string, object?> ParseData(ReadOnlyMemory<byte> json)
+    {
+        var data = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (json.IsEmpty)
+        {
+            return data;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    data[property.Name] = property.Value.Clone();
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A copy the distributor could not have stored: no data.
+        }
+
+        return data;
+    }
 
     private static SocketHandshake ParseHandshake(ReadOnlyMemory<byte> json)
     {

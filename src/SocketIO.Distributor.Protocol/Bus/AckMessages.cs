@@ -78,3 +78,25 @@ public sealed record RoomsChanged(string SocketId, bool Joined, IReadOnlyCollect
 
     internal static RoomsChanged Read(ref BusReader reader) => new(reader.ReadString(), reader.ReadBool(), reader.ReadStrings());
 }
+
+/// <summary>
+/// A backend tells a socket's distributor the socket's application data (<c>socket.data</c>) after it changed,
+/// as one JSON object. The distributor keeps the latest copy: it answers remote fetches with it, and hands it to
+/// the next backend replica when the socket moves (in the recovery CONNECT's handshake, as <c>"data"</c>).
+/// Layout: <c>socketId: str, data: bytes (a JSON object)</c>.
+/// </summary>
+/// <param name="SocketId">The socket.</param>
+/// <param name="DataJson">Its data, a JSON object.</param>
+public sealed record SocketDataChanged(string SocketId, ReadOnlyMemory<byte> DataJson) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.SocketDataChanged, 32 + DataJson.Length);
+        writer.WriteString(SocketId);
+        writer.WriteBytes(DataJson.Span);
+        return writer.ToArray();
+    }
+
+    internal static SocketDataChanged Read(ref BusReader reader) => new(reader.ReadString(), reader.ReadBytes());
+}

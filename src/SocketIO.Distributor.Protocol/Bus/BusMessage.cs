@@ -54,6 +54,7 @@ public static class BusMessage
                 BusMessageType.ServerSideEmit => ServerSideEmit.Read(ref reader),
                 BusMessageType.ServerSideReply => ServerSideReply.Read(ref reader),
                 BusMessageType.RoomsChanged => RoomsChanged.Read(ref reader),
+                BusMessageType.SocketDataChanged => SocketDataChanged.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -135,6 +136,9 @@ public enum BusMessageType : byte
 
     /// <summary>Distributor to backend: a socket joined or left rooms on another's request.</summary>
     RoomsChanged = 27,
+
+    /// <summary>Backend to distributor: a socket's application data changed (the distributor keeps a copy).</summary>
+    SocketDataChanged = 28,
 }
 
 /// <summary>A decoded bus message.</summary>

@@ -217,7 +217,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         }
 
         var sockets = query.Kind == SocketCommandKind.Fetch
-            ? matches.Select(s => new RemoteSocketInfo(s.Id, Rooms.RoomsOf(s), s.HandshakeJson)).ToList()
+            ? matches.Select(s => new RemoteSocketInfo(s.Id, Rooms.RoomsOf(s), s.HandshakeJson, s.DataJson)).ToList()
             : [];
         _distributor.Bus.Publish(query.ReplyChannel, new RemoteReply(query.RequestId, _distributor.Id, sockets).Encode());
     }
@@ -276,7 +276,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
 
     private void SendConnectRequest(RelaySocket relay, string backendId, bool recovered)
     {
-        var request = new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, recovered);
+        var request = new ConnectRequest(_distributor.Id, relay.Id, Name, recovered ? relay.HandshakeForMove(Rooms.RoomsOf(relay)) : relay.HandshakeJson, recovered);
         var sent = Inboxes.Publish(backendId, sequence => (request with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false);
         if (TrustReceiverCounts)
         {

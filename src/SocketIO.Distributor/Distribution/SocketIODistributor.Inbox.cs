@@ -34,6 +34,13 @@ public sealed partial class SocketIODistributor
                 }
 
                 break;
+            case SocketDataChanged data:
+                if (_sockets.TryGetValue(data.SocketId, out var holder))
+                {
+                    holder.DataJson = data.DataJson.ToArray();
+                }
+
+                break;
             case ConnectResult result:
                 OnConnectResult(result);
                 break;
