@@ -98,12 +98,6 @@ public sealed partial class SocketIOBackend
             return;
         }
 
-        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.IsClosed)
-        {
-            RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid namespace", null);
-            return;
-        }
-
         SocketHandshake handshake;
         try
         {
@@ -113,6 +107,12 @@ public sealed partial class SocketIOBackend
         {
             BackendLog.BadHandshake(_logger, ex, request.Namespace, request.DistributorId);
             RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid handshake", null);
+            return;
+        }
+
+        if ((!_namespaces.TryGetValue(request.Namespace, out var nsp) && (nsp = TryCreateChild(request.Namespace, handshake.Auth)) is null) || nsp.IsClosed)
+        {
+            RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid namespace", null);
             return;
         }
 

@@ -48,6 +48,12 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             }
         }
 
+        if (Ready is { } ready)
+        {
+            // A dynamic namespace created for this CONNECT: its channel must be subscribed before a backend answers.
+            await ready;
+        }
+
         if (_distributor.RefuseConnectForOutage(socket.Session))
         {
             DistributorMetrics.ConnectsRefused.Add(1);
@@ -323,7 +329,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// <summary>Picks a live backend: of two random ones, the one with fewer sockets.</summary>
     private MemberInfo? PickBackend(string? exclude)
     {
-        var live = _distributor.Membership.BackendsOf(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id)).ToList();
+        var live = _distributor.BackendsServing(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id)).ToList();
         if (live.Count == 0)
         {
             return null;

@@ -16,7 +16,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ConnectResult>> _pendingConnects = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RelayNamespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RelayNamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<BusSubscription> _subscriptions = [];
     private readonly SequenceGaps _gaps = new();
     private readonly ILoggerFactory _loggerFactory;
@@ -113,6 +113,8 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         {
             Server.AddNamespace(name, relay);
         }
+
+        Server.NamespaceFallback = CreateDynamicNamespace;
 
         StartOutageWatch();
         StartProbing();

@@ -69,7 +69,27 @@ public sealed class SocketIOServer : IEngineConnectionHandler
         }
     }
 
-    internal bool TryGetNamespace(string name, out INamespaceHandler handler) => _namespaces.TryGetValue(name, out handler!);
+    /// <summary>
+    /// Creates the handler of a namespace not served yet, or returns null to refuse it (dynamic namespaces: the
+    /// distributor creates one when a live backend declares a matching pattern).
+    /// </summary>
+    internal Func<string, INamespaceHandler?>? NamespaceFallback { get; set; }
+
+    internal bool TryGetNamespace(string name, out INamespaceHandler handler)
+    {
+        if (_namespaces.TryGetValue(name, out handler!))
+        {
+            return true;
+        }
+
+        if (NamespaceFallback?.Invoke(name) is not { } created)
+        {
+            return false;
+        }
+
+        handler = _namespaces.GetOrAdd(name, created);
+        return true;
+    }
 
     internal string NewSocketId() => SocketIdGenerator();
 
