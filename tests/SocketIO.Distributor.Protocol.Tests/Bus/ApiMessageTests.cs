@@ -16,6 +16,10 @@ public sealed class ApiMessageTests
         new ServerSideEmit("/chat", "b1", "ping", "[]"u8.ToArray(), 9, "siod:b:b1"),
         new ServerSideReply(9, "b2", "[\"pong\"]"u8.ToArray()),
         new Broadcast("/chat", ["r1"], [], EmitFlags.Compress, "b1", 8, Frames, 4, AckRequestId: 7, ReplyChannel: "siod:b:b1", AckId: 1UL << 40, AckTimeoutMs: 5000),
+        new RoomsChanged("d1.abc", Joined: true, ["red", "blue"]),
+        new RoomsChanged("d1.abc", Joined: false, []),
+        new SocketDataChanged("d1.abc", "{\"user\":\"ann\",\"score\":3}"u8.ToArray()),
+        new RemoteReply(9, "d1", [new RemoteSocketInfo("d1.a", ["r1"], "{}"u8.ToArray(), "{\"user\":\"ann\"}"u8.ToArray()), new RemoteSocketInfo("d1.b", [], "{}"u8.ToArray())]),
     ];
 
     [Theory]
@@ -63,11 +67,55 @@ public sealed class ApiMessageTests
     }
 
     [Fact]
-    public void The_api_message_numbers_are_23_to_26()
+    public void A_remote_reply_carries_each_sockets_data_after_the_first_layout_which_still_decodes()
+    {
+        var reply = new RemoteReply(9, "d1", [new RemoteSocketInfo("d1.a", ["r1"], "{}"u8.ToArray(), "{\"user\":\"ann\"}"u8.ToArray()), new RemoteSocketInfo("d1.b", [], "{}"u8.ToArray())]);
+        var bytes = reply.Encode();
+
+        var decoded = Assert.IsType<RemoteReply>(BusMessage.Decode(bytes));
+        Assert.Equal("{\"user\":\"ann\"}", System.Text.Encoding.UTF8.GetString(decoded.Sockets[0].DataJson.Span));
+        Assert.True(decoded.Sockets[1].DataJson.IsEmpty);
+
+        // The first layout stops after the sockets: [count = 2][len + data][len 0].
+        var firstLayout = bytes.AsMemory(0, bytes.Length - 1 - 1 - "{\"user\":\"ann\"}"u8.Length - 1);
+        var old = Assert.IsType<RemoteReply>(BusMessage.Decode(firstLayout));
+        Assert.Equal(["d1.a", "d1.b"], old.Sockets.Select(s => s.SocketId));
+        Assert.All(old.Sockets, s => Assert.True(s.DataJson.IsEmpty));
+    }
+
+    [Fact]
+    public void The_api_message_numbers_are_23_to_28()
     {
         Assert.Equal(
-            [23, 24, 25, 26],
-            new[] { BusMessageType.BroadcastAckCount, BusMessageType.BroadcastAckAnswer, BusMessageType.ServerSideEmit, BusMessageType.ServerSideReply }.Select(t => (int)t));
+            [23, 24, 25, 26, 27, 28],
+            new[]
+            {
+                BusMessageType.BroadcastAckCount, BusMessageType.BroadcastAckAnswer, BusMessageType.ServerSideEmit,
+                BusMessageType.ServerSideReply, BusMessageType.RoomsChanged, BusMessageType.SocketDataChanged,
+            }.Select(t => (int)t));
         Assert.Equal(2, (int)EmitFlags.Compress);
+    }
+
+    [Fact]
+    public void A_members_record_without_dynamic_namespace_fields_still_reads_and_one_with_them_round_trips()
+    {
+        var old = System.Text.Json.JsonSerializer.Deserialize("{\"id\":\"b1\",\"kind\":\"Backend\",\"namespaces\":[\"/chat\"]}", MemberInfoJsonContext.Default.MemberInfo)!;
+        Assert.Empty(old.NamespacePatterns);
+        Assert.False(old.AcceptsAnyNamespace);
+
+        var member = new MemberInfo { Id = "b1", Kind = MemberKind.Backend, NamespacePatterns = ["^/game-\\d+$"], AcceptsAnyNamespace = true };
+        var json = System.Text.Json.JsonSerializer.Serialize(member, MemberInfoJsonContext.Default.MemberInfo);
+        var back = System.Text.Json.JsonSerializer.Deserialize(json, MemberInfoJsonContext.Default.MemberInfo)!;
+        Assert.Equal(["^/game-\\d+$"], back.NamespacePatterns);
+        Assert.True(back.AcceptsAnyNamespace);
+    }
+
+    [Fact]
+    public void What_the_socket_data_copy_costs_on_the_bus()
+    {
+        // One SocketDataChanged per burst of writes: envelope + socket id + the whole data as JSON.
+        var data = "{\"user\":\"ann\",\"score\":3}"u8.ToArray();
+        var message = new SocketDataChanged("d1-abcdef.0123456789abcdefghij", data).Encode();
+        Assert.Equal(2 + 1 + 30 + 1 + data.Length, message.Length);
     }
 }
