@@ -33,9 +33,10 @@ public sealed partial class BackendSocket
             Router.Publish(Router.Channels.Distributor(DistributorId), new SocketDataChanged(Id, json));
             BackendMetrics.EmitsOut.Add(1);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or System.Text.Json.JsonException)
+        catch (Exception ex)
         {
-            // A value the serializer cannot write, or the backend stopping: the copy stays as it was.
+            // A thread-pool work item: an exception escaping it would end the process. A value the serializer
+            // cannot write, or the backend stopping: logged, and the distributor's copy stays as it was.
             BackendLog.QueueItemFailed(_backend.Logger, ex, Id);
         }
     }
