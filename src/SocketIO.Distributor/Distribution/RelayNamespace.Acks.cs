@@ -26,9 +26,6 @@ internal sealed partial class RelayNamespace
         _distributor.Bus.Publish(backendInbox, new RoomsChanged(relay.Id, joined, rooms).Encode());
     }
 
-    /// <summary>For a dynamic namespace: completes once its channel is subscribed (null for a configured one).</summary>
-    public Task? Ready { get; set; }
-
     /// <summary>Ticks per second of the distributor's clock (for ack expiries).</summary>
     public long TimestampFrequency => _distributor.Time.TimestampFrequency;
 }

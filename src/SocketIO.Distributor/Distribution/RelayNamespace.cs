@@ -48,12 +48,6 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             }
         }
 
-        if (Ready is { } ready)
-        {
-            // A dynamic namespace created for this CONNECT: its channel must be subscribed before a backend answers.
-            await ready;
-        }
-
         if (_distributor.RefuseConnectForOutage(socket.Session))
         {
             DistributorMetrics.ConnectsRefused.Add(1);

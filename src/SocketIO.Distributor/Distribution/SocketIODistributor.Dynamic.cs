@@ -10,7 +10,8 @@ namespace SocketIO.Distributor.Distribution;
 /// Dynamic namespaces (socket.io's <c>io.of(/regex/)</c> and <c>io.of(fn)</c>): a CONNECT to a namespace this distributor
 /// does not serve yet is accepted for relaying when a live backend declares a pattern that matches the name, or decides
 /// names with a function (<see cref="MemberInfo.AcceptsAnyNamespace"/>); the backend then decides the connection as for
-/// any namespace. Bounded: at most <see cref="MaxDynamicNamespaces"/> are created; they stay until the distributor stops.
+/// any namespace. Bounded: at most <see cref="MaxDynamicNamespaces"/> at once; one whose CONNECT is refused while it holds
+/// nothing is forgotten again (see <see cref="DynamicNamespace"/>); the others stay until the distributor stops.
 /// </summary>
 public sealed partial class SocketIODistributor
 {
@@ -20,7 +21,7 @@ public sealed partial class SocketIODistributor
     private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(50);
     private readonly ConcurrentDictionary<string, Regex?> _patterns = new(StringComparer.Ordinal);
     private readonly Lock _dynamicGate = new();
-    private int _dynamicCount;
+    private readonly Dictionary<string, DynamicNamespace> _dynamic = new(StringComparer.Ordinal);
 
     /// <summary>The live backends that serve <paramref name="nsp"/>, or, when none does, those that may create it.</summary>
     internal IReadOnlyList<MemberInfo> BackendsServing(string nsp)
@@ -64,12 +65,12 @@ public sealed partial class SocketIODistributor
 
         lock (_dynamicGate)
         {
-            if (_namespaces.TryGetValue(name, out var existing))
+            if (_dynamic.TryGetValue(name, out var existing))
             {
                 return existing;
             }
 
-            if (_dynamicCount >= MaxDynamicNamespaces)
+            if (_dynamic.Count >= MaxDynamicNamespaces)
             {
                 DynamicLog.TooMany(Logger, name, MaxDynamicNamespaces);
                 return null;
@@ -77,20 +78,52 @@ public sealed partial class SocketIODistributor
 
             var relay = new RelayNamespace(this, name);
             var channel = bus.Channels.Namespace(name);
-            relay.Ready = SubscribeDynamicAsync(bus, relay, channel);
+            var dynamic = new DynamicNamespace(this, relay, bus.SubscribeAsync(channel, bytes => OnNamespaceMessage(relay, channel, bytes)));
             _namespaces[name] = relay;
-            _dynamicCount++;
+            _dynamic[name] = dynamic;
             DynamicLog.Created(Logger, name);
-            return relay;
+            return dynamic;
         }
     }
 
-    private async Task SubscribeDynamicAsync(Bus.RedisBus bus, RelayNamespace relay, string channel)
+    /// <summary>A CONNECT to a dynamic namespace was refused: forget the namespace if it holds nothing.</summary>
+    internal void TryRetire(DynamicNamespace dynamic)
     {
-        var subscription = await bus.SubscribeAsync(channel, bytes => OnNamespaceMessage(relay, channel, bytes));
-        lock (_subscriptions)
+        var name = dynamic.Relay.Name;
+        lock (_dynamicGate)
         {
-            _subscriptions.Add(subscription);
+            if (dynamic.Relay.SocketCount > 0 || !dynamic.TryMarkRetired())
+            {
+                return;
+            }
+
+            _dynamic.Remove(name);
+            _namespaces.TryRemove(new KeyValuePair<string, RelayNamespace>(name, dynamic.Relay));
+            Server.RemoveNamespace(name, dynamic);
+        }
+
+        _ = UnsubscribeAsync(dynamic);
+    }
+
+    /// <summary>Unsubscribes a retired namespace's channel and the dynamic ones at stop; failures are logged.</summary>
+    private async Task UnsubscribeAsync(DynamicNamespace dynamic)
+    {
+        try
+        {
+            await (await dynamic.Subscription).DisposeAsync();
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
+        {
+            DynamicLog.UnsubscribeFailed(Logger, ex, dynamic.Relay.Name);
+        }
+    }
+
+    /// <summary>The dynamic namespaces' subscriptions, for the stop.</summary>
+    private List<DynamicNamespace> DynamicNamespaces()
+    {
+        lock (_dynamicGate)
+        {
+            return [.. _dynamic.Values];
         }
     }
 
@@ -130,7 +163,10 @@ public sealed partial class SocketIODistributor
         [LoggerMessage(EventId = 5030, Level = LogLevel.Information, Message = "Created dynamic namespace {Namespace}: a backend declares a matching pattern")]
         public static partial void Created(ILogger logger, string @namespace);
 
-        [LoggerMessage(EventId = 5031, Level = LogLevel.Warning, Message = "Refused dynamic namespace {Namespace}: this distributor already created {Max}")]
+        [LoggerMessage(EventId = 5031, Level = LogLevel.Warning, Message = "Refused dynamic namespace {Namespace}: this distributor already holds {Max}")]
         public static partial void TooMany(ILogger logger, string @namespace, int max);
+
+        [LoggerMessage(EventId = 5032, Level = LogLevel.Warning, Message = "Unsubscribing from dynamic namespace {Namespace} failed")]
+        public static partial void UnsubscribeFailed(ILogger logger, Exception exception, string @namespace);
     }
 }

@@ -153,6 +153,11 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
             await subscription.DisposeAsync();
         }
 
+        foreach (var dynamic in DynamicNamespaces())
+        {
+            await UnsubscribeAsync(dynamic);
+        }
+
         _subscriptions.Clear();
         await _bus.DisposeAsync();
         _bus = null;

@@ -75,6 +75,10 @@ public sealed class SocketIOServer : IEngineConnectionHandler
     /// </summary>
     internal Func<string, INamespaceHandler?>? NamespaceFallback { get; set; }
 
+    /// <summary>Stops serving a namespace created by <see cref="NamespaceFallback"/> (if it is still that handler).</summary>
+    internal void RemoveNamespace(string name, INamespaceHandler handler) =>
+        _namespaces.TryRemove(new KeyValuePair<string, INamespaceHandler>(name, handler));
+
     internal bool TryGetNamespace(string name, out INamespaceHandler handler)
     {
         if (_namespaces.TryGetValue(name, out handler!))

@@ -60,6 +60,15 @@ public sealed partial class DynamicNamespaceTests(ITestOutputHelper output)
         Assert.NotNull(await clients.TryConnectAsync("no-match", cluster.D1.Url, "/games-1", auth: new { name = "x" }));
         Assert.Equal("banned", await clients.TryConnectAsync("banned", cluster.D2.Url, "/game-3", auth: new { banned = true }));
         Assert.NotNull(await clients.TryConnectAsync("fn-no-token", cluster.D1.Url, "/fn-a", auth: new { name = "y" }));
+        // Refused names do not pile up on the distributor: each is forgotten once refused.
+        var before = cluster.D1.Distributor.SocketCounts().Count;
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.NotNull(await clients.TryConnectAsync($"random-{i}", cluster.D1.Url, $"/random-{i}", auth: new { name = "z" }));
+        }
+
+        Assert.Equal(before, cluster.D1.Distributor.SocketCounts().Count);
+        Assert.DoesNotContain("/games-1", cluster.D1.Distributor.SocketCounts().Keys);
         await clients.ConnectAsync("fn", cluster.D1.Url, "/fn-a", auth: new { token = "t" });
         Assert.Equal("/fn-a", (await clients.EmitWithAckAsync("fn", "where", []))[0].GetString());
 
