@@ -7,15 +7,15 @@ namespace SocketIO.Distributor.Backend;
 internal sealed partial class BackendRouter
 {
     /// <summary>
-    /// Broadcast ack ids live far above a socket's own ack ids (which count from 0): 2^40 + a random salt
-    /// per backend (12 bits, shifted by 24) + a counter (24 bits), all below 2^53 so JavaScript clients
-    /// read them exactly. Two backends' broadcasts reach the same socket with different ids unless their
-    /// salts match and their counters meet (the distributor then keeps the newer; the older times out).
+    /// Broadcast ack ids live far above a socket's own ack ids (which count from 0) and below 2^31, because some
+    /// clients (SocketIOClient for .NET) read ack ids as 32-bit integers: 2^30 + a random salt per backend (10 bits,
+    /// shifted by 20) + a counter (20 bits). Two backends' broadcasts reach the same socket with different ids unless
+    /// their salts match and their counters meet (the distributor then keeps the newer; the older times out).
     /// </summary>
-    private const long BroadcastAckBase = 1L << 40;
+    private const long BroadcastAckBase = 1L << 30;
 
     private readonly ConcurrentDictionary<ulong, BroadcastAckCollector> _broadcastAcks = new();
-    private readonly long _ackSalt = (long)Random.Shared.Next(1 << 12) << 24;
+    private readonly long _ackSalt = (long)Random.Shared.Next(1 << 10) << 20;
     private long _lastBroadcastAck;
 
     /// <summary>
@@ -33,7 +33,7 @@ internal sealed partial class BackendRouter
         string? toDistributor = null)
     {
         var requestId = NextRequestId();
-        var ackId = BroadcastAckBase + _ackSalt + (Interlocked.Increment(ref _lastBroadcastAck) & 0xFF_FFFF);
+        var ackId = BroadcastAckBase + _ackSalt + (Interlocked.Increment(ref _lastBroadcastAck) & 0xF_FFFF);
         var collector = new BroadcastAckCollector(expected);
         _broadcastAcks[requestId] = collector;
         using var timer = _time.CreateTimer(_ => collector.Expire(timeout), null, timeout, System.Threading.Timeout.InfiniteTimeSpan);

@@ -6,16 +6,16 @@ namespace SocketIO.Distributor.Protocol.Tests.Bus;
 /// <summary>The messages of the backend API (types 23-26) and the ack fields appended to <see cref="Broadcast"/>.</summary>
 public sealed class ApiMessageTests
 {
-    private static readonly EngineFrame[] Frames = [new EngineFrame("421099511627776[\"q\"]"u8.ToArray(), false)];
+    private static readonly EngineFrame[] Frames = [new EngineFrame("421073741824[\"q\"]"u8.ToArray(), false)];
 
     public static TheoryData<IBusMessage> Messages() =>
     [
         new BroadcastAckCount(7, "d1", 12),
-        new BroadcastAckAnswer(7, "d1.abc", "431099511627776[\"yes\"]"u8.ToArray(), [new byte[] { 1, 2 }]),
+        new BroadcastAckAnswer(7, "d1.abc", "431073741824[\"yes\"]"u8.ToArray(), [new byte[] { 1, 2 }]),
         new ServerSideEmit("/chat", "b1", "hello", "[1,\"two\"]"u8.ToArray(), 0, string.Empty),
         new ServerSideEmit("/chat", "b1", "ping", "[]"u8.ToArray(), 9, "siod:b:b1"),
         new ServerSideReply(9, "b2", "[\"pong\"]"u8.ToArray()),
-        new Broadcast("/chat", ["r1"], [], EmitFlags.Compress, "b1", 8, Frames, 4, AckRequestId: 7, ReplyChannel: "siod:b:b1", AckId: 1UL << 40, AckTimeoutMs: 5000),
+        new Broadcast("/chat", ["r1"], [], EmitFlags.Compress, "b1", 8, Frames, 4, AckRequestId: 7, ReplyChannel: "siod:b:b1", AckId: 1UL << 30, AckTimeoutMs: 5000),
         new RoomsChanged("d1.abc", Joined: true, ["red", "blue"]),
         new RoomsChanged("d1.abc", Joined: false, []),
         new SocketDataChanged("d1.abc", "{\"user\":\"ann\",\"score\":3}"u8.ToArray()),
@@ -55,9 +55,9 @@ public sealed class ApiMessageTests
     [Fact]
     public void A_broadcast_with_acks_carries_its_ack_fields_and_an_old_broadcast_asks_for_none()
     {
-        var withAcks = new Broadcast("/chat", [], [], EmitFlags.None, "b1", 8, Frames, 4, 7, "siod:b:b1", 1UL << 40, 5000);
+        var withAcks = new Broadcast("/chat", [], [], EmitFlags.None, "b1", 8, Frames, 4, 7, "siod:b:b1", 1UL << 30, 5000);
         var decoded = Assert.IsType<Broadcast>(BusMessage.Decode(withAcks.Encode()));
-        Assert.Equal((7UL, "siod:b:b1", 1UL << 40, 5000UL), (decoded.AckRequestId, decoded.ReplyChannel, decoded.AckId, decoded.AckTimeoutMs));
+        Assert.Equal((7UL, "siod:b:b1", 1UL << 30, 5000UL), (decoded.AckRequestId, decoded.ReplyChannel, decoded.AckId, decoded.AckTimeoutMs));
 
         // A plain broadcast writes no ack fields at all: its bytes are those of the layout before them.
         var plain = new Broadcast("/chat", [], [], EmitFlags.None, "b1", 8, Frames, 4).Encode();

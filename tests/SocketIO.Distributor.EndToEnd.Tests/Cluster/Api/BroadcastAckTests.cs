@@ -80,5 +80,21 @@ public sealed class BroadcastAckTests(ITestOutputHelper output)
         await Assert.ThrowsAnyAsync<TimeoutException>(() => cluster.SocketNamed("mute-d2").Timeout(300).EmitWithAckAsync("question"));
     }
 
+    [Fact]
+    public async Task SocketIOClient_and_socket_io_client_answers_are_gathered_together()
+    {
+        await using var cluster = await ApiCluster.StartAsync("api-bcast-ack-net");
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        await cluster.ConnectAsync(clients, "node-d1", cluster.D1);
+        await clients.SetAckReplyAsync("node-d1", "question", ["node-d1"]);
+        var answers = new Dictionary<string, object[]> { ["question"] = ["dotnet-d2"] };
+        await using var dotnet = new Routing.DotNetSocket(cluster.D2.Url, ApiCluster.Chat, ["question"], answers);
+        await dotnet.ConnectAsync();
+
+        var all = await cluster.Nsp1.Timeout(Generous).EmitWithAckAsync("question", "who?");
+
+        Assert.Equal(["dotnet-d2", "node-d1"], Names(all));
+    }
+
     private static string[] Names(IReadOnlyList<SocketArguments> answers) => [.. answers.Select(a => a.Get<string>(0)!).Order(StringComparer.Ordinal)];
 }
