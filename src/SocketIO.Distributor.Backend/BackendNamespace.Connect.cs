@@ -15,14 +15,14 @@ public sealed partial class BackendNamespace
         var rejection = await RunMiddlewareAsync(socket).ConfigureAwait(false);
         if (rejection is null && _closed)
         {
-            rejection = new ConnectionRejectedException("Invalid namespace");
+            rejection = new SocketIOException("Invalid namespace");
         }
 
         if (rejection is not null)
         {
             socket.MarkRejected();
             Backend.ForgetSocket(socket);
-            Backend.RejectConnect(socket.DistributorId, socket.Id, Name, rejection.Message, rejection.ErrorData);
+            Backend.RejectConnect(socket.DistributorId, socket.Id, Name, rejection.Message, rejection.ErrorData, rejection.Code);
             return;
         }
 
@@ -48,7 +48,7 @@ public sealed partial class BackendNamespace
     }
 
     /// <summary>Runs the middleware chain; returns null when it accepted, else why it refused.</summary>
-    private async Task<ConnectionRejectedException?> RunMiddlewareAsync(BackendSocket socket)
+    private async Task<SocketIOException?> RunMiddlewareAsync(BackendSocket socket)
     {
         var chain = _middleware;
         var reachedEnd = false;
@@ -68,7 +68,7 @@ public sealed partial class BackendNamespace
         {
             await Next(0).ConfigureAwait(false);
         }
-        catch (ConnectionRejectedException ex)
+        catch (SocketIOException ex)
         {
             return ex;
         }

@@ -11,7 +11,7 @@ namespace SocketIO.Distributor.Backend;
 /// namespace or rooms, sends commands (awaiting their <see cref="CommandAck"/> when asked), and
 /// runs remote queries across the distributors of a namespace.
 /// </summary>
-internal sealed class BackendRouter
+internal sealed partial class BackendRouter
 {
     private readonly RedisBus _bus;
     private readonly ChannelSequencer _sequencer;
@@ -60,7 +60,16 @@ internal sealed class BackendRouter
     /// Broadcasts frames: on the namespace channel when <paramref name="rooms"/> is empty, else the
     /// same message once on each room's channel (distributors deliver it once by origin and sequence).
     /// </summary>
-    public void Broadcast(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames)
+    /// <param name="nsp">The namespace.</param>
+    /// <param name="rooms">The targeted rooms (socket ids included); empty for the whole namespace.</param>
+    /// <param name="except">The excluded rooms.</param>
+    /// <param name="flags">Emit flags.</param>
+    /// <param name="frames">The frames.</param>
+    /// <param name="socketTargets">
+    /// Which of <paramref name="rooms"/> are socket ids, each with its distributor: those get the broadcast on
+    /// that distributor's inbox (once per distributor) instead of on a room channel nobody subscribes to.
+    /// </param>
+    public void Broadcast(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames, IReadOnlyDictionary<string, string>? socketTargets = null)
     {
         var sequence = (ulong)Interlocked.Increment(ref _lastSequence);
         var broadcast = new Broadcast(nsp, rooms, except, flags, BackendId, sequence, frames);
@@ -71,9 +80,20 @@ internal sealed class BackendRouter
         else
         {
             // The same broadcast (same origin and sequence, so it is delivered once) on each room's
-            // channel, numbered per channel.
+            // channel, numbered per channel; socket ids go to their distributor's inbox, once each.
+            HashSet<string>? inboxes = null;
             foreach (var room in rooms)
             {
+                if (socketTargets is not null && socketTargets.TryGetValue(room, out var distributorId))
+                {
+                    if ((inboxes ??= new HashSet<string>(StringComparer.Ordinal)).Add(distributorId))
+                    {
+                        _sequencer.Publish(Channels.Distributor(distributorId), n => (broadcast with { ChannelSequence = n }).Encode());
+                    }
+
+                    continue;
+                }
+
                 _sequencer.Publish(Channels.Room(nsp, room), n => (broadcast with { ChannelSequence = n }).Encode());
             }
         }
@@ -183,6 +203,9 @@ internal sealed class BackendRouter
         {
             collector.Cancel();
         }
+
+        CancelBroadcastAcks();
+        CancelServerSideEmits();
     }
 
     private ulong NextRequestId() => (ulong)Interlocked.Increment(ref _lastRequestId);

@@ -6,8 +6,8 @@ namespace SocketIO.Distributor.Backend;
 /// <summary>Event and disconnect handlers, and how events reach them.</summary>
 public sealed partial class BackendSocket
 {
-    private ImmutableDictionary<string, ImmutableArray<Func<SocketEvent, Task>>> _handlers =
-        ImmutableDictionary<string, ImmutableArray<Func<SocketEvent, Task>>>.Empty.WithComparers(StringComparer.Ordinal);
+    private ImmutableDictionary<string, ImmutableArray<EventHandlerEntry>> _handlers =
+        ImmutableDictionary<string, ImmutableArray<EventHandlerEntry>>.Empty.WithComparers(StringComparer.Ordinal);
 
     private ImmutableArray<Action<SocketEvent>> _anyHandlers = [];
     private ImmutableArray<Action<string>> _disconnectHandlers = [];
@@ -19,7 +19,7 @@ public sealed partial class BackendSocket
     public BackendSocket On(string ev, Action<SocketEvent> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return On(ev, e =>
+        return AddHandler(ev, handler, e =>
         {
             handler(e);
             return Task.CompletedTask;
@@ -32,10 +32,8 @@ public sealed partial class BackendSocket
     /// <returns>This socket.</returns>
     public BackendSocket On(string ev, Func<SocketEvent, Task> handler)
     {
-        ArgumentException.ThrowIfNullOrEmpty(ev);
         ArgumentNullException.ThrowIfNull(handler);
-        ImmutableInterlocked.AddOrUpdate(ref _handlers, ev, [handler], (_, list) => list.Add(handler));
-        return this;
+        return AddHandler(ev, handler, handler);
     }
 
     /// <summary>Handles an event, reading its first argument as <typeparamref name="T"/>.</summary>
@@ -46,12 +44,14 @@ public sealed partial class BackendSocket
     public BackendSocket On<T>(string ev, Action<T> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return On(ev, e =>
+        return AddHandler(ev, handler, e =>
         {
             if (TryBind<T>(e, out var value))
             {
                 handler(value);
             }
+
+            return Task.CompletedTask;
         });
     }
 
@@ -63,7 +63,7 @@ public sealed partial class BackendSocket
     public BackendSocket On<T>(string ev, Func<T, Task> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return On(ev, e => TryBind<T>(e, out var value) ? handler(value) : Task.CompletedTask);
+        return AddHandler(ev, handler, e => TryBind<T>(e, out var value) ? handler(value) : Task.CompletedTask);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed partial class BackendSocket
     public BackendSocket OnAsync<T, TResult>(string ev, Func<T, Task<TResult>> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return On(ev, async e =>
+        return AddHandler(ev, handler, async e =>
         {
             if (!TryBind<T>(e, out var value))
             {
@@ -96,6 +96,11 @@ public sealed partial class BackendSocket
             {
                 BackendLog.EventHandlerRefused(_backend.Logger, e.Name, Id, ex.Message);
                 e.Ack(ex.Message);
+            }
+            catch (SocketIOException ex)
+            {
+                BackendLog.EventHandlerRefused(_backend.Logger, e.Name, Id, ex.Message);
+                e.AckError(ex);
             }
             catch (Exception ex)
             {
@@ -149,9 +154,31 @@ public sealed partial class BackendSocket
             }
         }
 
+        var middleware = _packetMiddleware;
+        if (middleware.Length == 0)
+        {
+            RunHandlers(e);
+            return Task.CompletedTask;
+        }
+
+        // Per-packet middleware (socket.use) runs after the onAny listeners, as in socket.io; like an async
+        // handler it does not hold up the socket's queue while it awaits.
+        var running = RunPacketMiddlewareAsync(e, middleware);
+        if (!running.IsCompletedSuccessfully)
+        {
+            Interlocked.Increment(ref _inFlight);
+            _ = ObserveAsync(running, e.Name);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts the handlers of one event, in the order they were added.</summary>
+    private void RunHandlers(SocketEvent e)
+    {
         if (!_handlers.TryGetValue(e.Name, out var handlers))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         if (System.Threading.Volatile.Read(ref _inFlight) >= MaxQueuedEvents)
@@ -162,17 +189,22 @@ public sealed partial class BackendSocket
             e.Ack(SocketBusy.ToJson());
             BackendLog.QueueFull(_backend.Logger, Id, MaxQueuedEvents);
             Disconnect();
-            return Task.CompletedTask;
+            return;
         }
 
         // Handlers start in the order events arrive, but an async handler does not hold up the next
         // event (as in socket.io): a handler awaiting this socket's ack must not block that ack's path.
         foreach (var handler in handlers)
         {
+            if (handler.Once && !RemoveHandler(e.Name, handler))
+            {
+                continue; // a once handler that already ran (or was removed meanwhile)
+            }
+
             Task running;
             try
             {
-                running = handler(e);
+                running = handler.Run(e);
             }
             catch (Exception ex)
             {
@@ -186,8 +218,6 @@ public sealed partial class BackendSocket
                 _ = ObserveAsync(running, e.Name);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     private async Task ObserveAsync(Task running, string eventName)
@@ -227,6 +257,7 @@ public sealed partial class BackendSocket
         {
             BackendMetrics.Sockets.Add(-1);
             BackendLog.SocketDisconnected(_backend.Logger, Id, Namespace.Name, reason);
+            RunDisconnecting(reason);
             foreach (var handler in _disconnectHandlers)
             {
                 try

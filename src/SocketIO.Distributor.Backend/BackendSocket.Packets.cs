@@ -28,6 +28,7 @@ public sealed partial class BackendSocket
     /// <exception cref="InvalidOperationException">The socket disconnected, or already awaits too many acknowledgements.</exception>
     public async Task<SocketArguments> EmitWithAckAsync(string ev, object?[] args, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        NotifyOutgoing(ev, args);
         var payload = _backend.Codec.EncodeEvent(ev, args);
         var wait = timeout ?? _backend.Options.AckTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));

@@ -22,7 +22,7 @@ public sealed partial class BackendSocket
 
     /// <summary>Created by the first emit that awaits an answer: most sockets never await one.</summary>
     private PendingAcks? _acks;
-    private ConcurrentDictionary<string, object?>? _data;
+    private SocketData? _data;
     private readonly HashSet<string> _rooms;
     private readonly Lock _roomsGate = new();
     private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,6 +38,17 @@ public sealed partial class BackendSocket
         Handshake = handshake;
         Recovered = recovered;
         _rooms = new HashSet<string>(StringComparer.Ordinal) { id };
+        if (recovered)
+        {
+            // A move from another replica hands over rooms and data (reading them parses the handshake,
+            // which a fresh socket leaves as bytes until something reads it).
+            _rooms.UnionWith(handshake.MovedRooms);
+            if (handshake.Data is not null)
+            {
+                _ = Data;
+            }
+        }
+
         ConnectedAt = backend.Time.GetTimestamp();
         _queue = new HandlerQueue(MaxQueuedEvents, ex => BackendLog.QueueItemFailed(backend.Logger, ex, id));
     }
@@ -60,18 +71,38 @@ public sealed partial class BackendSocket
     /// <summary>True if the socket was already connected and moved here from a backend that stopped.</summary>
     public bool Recovered { get; }
 
-    /// <summary>Application data attached to the socket (socket.io's <c>socket.data</c>).</summary>
+    /// <summary>
+    /// Application data attached to the socket (socket.io's <c>socket.data</c>). Thread-safe. Its changes are sent to
+    /// the socket's distributor (one message per burst of writes, the whole data as JSON), which keeps a copy: a
+    /// <see cref="RemoteSocket"/> fetched on any replica has it, and it moves with the socket to another replica
+    /// (where values arrive as <see cref="System.Text.Json.JsonElement"/>s).
+    /// </summary>
     public IDictionary<string, object?> Data =>
-        _data ?? Interlocked.CompareExchange(ref _data, new ConcurrentDictionary<string, object?>(StringComparer.Ordinal), null) ?? _data!;
+        _data ?? Interlocked.CompareExchange(ref _data, CreateData(), null) ?? _data!;
 
     /// <summary>The acknowledgements this socket awaits (created on first use).</summary>
     private PendingAcks Acks =>
         _acks ?? Interlocked.CompareExchange(ref _acks, new PendingAcks(_backend.Time), null) ?? _acks!;
 
+    /// <summary>Created on first use (most sockets never touch their data); restored from a move's handshake.</summary>
+    private SocketData CreateData()
+    {
+        var data = new SocketData(OnDataChanged);
+        if (Recovered && Handshake.Data is { } restored)
+        {
+            data.Restore(restored);
+        }
+
+        return data;
+    }
+
     /// <summary>True from acceptance until the disconnect handlers run.</summary>
     public bool Connected => System.Threading.Volatile.Read(ref _state) == Open;
 
-    /// <summary>The rooms the socket is in, as far as this backend knows (its own id included).</summary>
+    /// <summary>
+    /// The rooms the socket is in (its own id included), as its distributor keeps them: this backend's own joins
+    /// and leaves at once, those made by another backend replica or a remote query when the distributor reports them.
+    /// </summary>
     public IReadOnlySet<string> Rooms
     {
         get
@@ -161,6 +192,7 @@ public sealed partial class BackendSocket
     /// <summary>Sends an event with the given flags.</summary>
     internal void Send(string ev, object?[]? args, EmitFlags flags)
     {
+        NotifyOutgoing(ev, args);
         var frames = _backend.Codec.EncodeEvent(ev, args).EventFrames(Namespace.Name, -1);
         Router.SendToSocket(DistributorId, Id, flags, frames);
     }

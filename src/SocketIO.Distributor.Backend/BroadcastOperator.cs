@@ -7,24 +7,28 @@ namespace SocketIO.Distributor.Backend;
 /// call returns a new operator, so one can be kept and reused. An emit is encoded once and published
 /// once per target channel, whatever the number of sockets.
 /// </summary>
-public sealed class BroadcastOperator
+public sealed partial class BroadcastOperator
 {
     private readonly BackendNamespace _namespace;
     private readonly string[] _rooms;
     private readonly string[] _except;
     private readonly EmitFlags _flags;
+    private readonly TimeSpan? _timeout;
+    private readonly bool _local;
 
     internal BroadcastOperator(BackendNamespace nsp)
-        : this(nsp, [], [], EmitFlags.None)
+        : this(nsp, [], [], EmitFlags.None, null, false)
     {
     }
 
-    private BroadcastOperator(BackendNamespace nsp, string[] rooms, string[] except, EmitFlags flags)
+    private BroadcastOperator(BackendNamespace nsp, string[] rooms, string[] except, EmitFlags flags, TimeSpan? timeout, bool local)
     {
         _namespace = nsp;
         _rooms = rooms;
         _except = except;
         _flags = flags;
+        _timeout = timeout;
+        _local = local;
     }
 
     /// <summary>The rooms targeted (a union); empty for the whole namespace.</summary>
@@ -37,12 +41,12 @@ public sealed class BroadcastOperator
     public bool IsVolatile => (_flags & EmitFlags.Volatile) != 0;
 
     /// <summary>The same broadcast, marked volatile.</summary>
-    public BroadcastOperator Volatile => new(_namespace, _rooms, _except, _flags | EmitFlags.Volatile);
+    public BroadcastOperator Volatile => new(_namespace, _rooms, _except, _flags | EmitFlags.Volatile, _timeout, _local);
 
     /// <summary>Also targets the sockets in <paramref name="rooms"/>.</summary>
     /// <param name="rooms">The rooms; a socket id is a room of one.</param>
     /// <returns>A new operator.</returns>
-    public BroadcastOperator To(params string[] rooms) => new(_namespace, Union(_rooms, rooms), _except, _flags);
+    public BroadcastOperator To(params string[] rooms) => new(_namespace, Union(_rooms, rooms), _except, _flags, _timeout, _local);
 
     /// <summary>Same as <see cref="To"/>.</summary>
     /// <param name="rooms">The rooms.</param>
@@ -52,12 +56,12 @@ public sealed class BroadcastOperator
     /// <summary>Leaves out the sockets in <paramref name="rooms"/>.</summary>
     /// <param name="rooms">The rooms; a socket id is a room of one.</param>
     /// <returns>A new operator.</returns>
-    public BroadcastOperator Except(params string[] rooms) => new(_namespace, _rooms, Union(_except, rooms), _flags);
+    public BroadcastOperator Except(params string[] rooms) => new(_namespace, _rooms, Union(_except, rooms), _flags, _timeout, _local);
 
     /// <summary>
     /// Emits an event to the targeted sockets: one <see cref="Broadcast"/> on the namespace channel,
-    /// or the same one on each room's channel. Sockets of this backend targeted by id get the frames
-    /// directly from their distributor.
+    /// or the same one on each room's channel. Sockets targeted by id (alone or mixed with rooms) get
+    /// it through their distributor's inbox, once even when they are in a targeted room too.
     /// </summary>
     /// <param name="ev">The event name.</param>
     /// <param name="args">The arguments.</param>
@@ -66,6 +70,12 @@ public sealed class BroadcastOperator
         var backend = _namespace.Backend;
         var frames = backend.Codec.EncodeEvent(ev, args).EventFrames(_namespace.Name, -1);
         var router = backend.Router;
+        if (_local)
+        {
+            EmitLocal(frames);
+            return;
+        }
+
         if (TryDirectTargets(out var targets))
         {
             foreach (var (distributorId, socketId) in targets)
@@ -76,7 +86,7 @@ public sealed class BroadcastOperator
             return;
         }
 
-        router.Broadcast(_namespace.Name, _rooms, _except, _flags, frames);
+        router.Broadcast(_namespace.Name, _rooms, _except, _flags, frames, SplitSocketIds());
     }
 
     /// <summary>The targeted sockets on every distributor (socket.io's <c>fetchSockets</c>).</summary>

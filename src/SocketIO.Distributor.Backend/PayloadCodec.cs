@@ -62,14 +62,19 @@ internal sealed class PayloadCodec
     public byte[] SerializeValue(object? value) =>
         value is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), Options);
 
-    /// <summary>The data of a CONNECT_ERROR: <c>{"message":...,"data":...}</c>, data omitted when null.</summary>
-    public byte[] ConnectError(string message, object? data)
+    /// <summary>The data of a CONNECT_ERROR: <c>{"message":...,"code":...,"data":...}</c>, code and data omitted when null.</summary>
+    public byte[] ConnectError(string message, object? data, string? code = null)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder }))
         {
             writer.WriteStartObject();
             writer.WriteString("message", message);
+            if (code is not null)
+            {
+                writer.WriteString("code", code);
+            }
+
             if (data is not null)
             {
                 writer.WritePropertyName("data");

@@ -9,6 +9,7 @@ namespace SocketIO.Distributor.Backend;
 public sealed class RemoteSocket
 {
     private readonly BackendNamespace _namespace;
+    private readonly Dictionary<string, object?> _data;
 
     internal RemoteSocket(BackendNamespace nsp, string distributorId, RemoteSocketInfo info)
     {
@@ -17,6 +18,7 @@ public sealed class RemoteSocket
         Id = info.SocketId;
         Rooms = new HashSet<string>(info.Rooms, StringComparer.Ordinal);
         Handshake = ParseHandshake(info.HandshakeJson);
+        _data = ParseData(info.DataJson);
     }
 
     /// <summary>The socket id.</summary>
@@ -44,6 +46,34 @@ public sealed class RemoteSocket
         backend.Router.SendToSocket(DistributorId, Id, EmitFlags.None, frames);
     }
 
+    /// <summary>
+    /// Emits an event to this socket and waits for the client's acknowledgement (socket.io's
+    /// <c>remoteSocket.timeout(ms).emitWithAck</c>). The answer comes back to this backend even when another
+    /// replica serves the socket (the distributor relays it here, as for a broadcast with acknowledgements).
+    /// </summary>
+    /// <param name="ev">The event name.</param>
+    /// <param name="args">The arguments.</param>
+    /// <param name="timeout">How long to wait; <see cref="BackendOptions.AckTimeout"/> by default.</param>
+    /// <returns>The client's answer.</returns>
+    /// <exception cref="TimeoutException">The client did not answer in time (or left).</exception>
+    public async Task<SocketArguments> EmitWithAckAsync(string ev, object?[] args, TimeSpan? timeout = null)
+    {
+        var backend = _namespace.Backend;
+        var wait = timeout ?? backend.Options.AckTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
+        var payload = backend.Codec.EncodeEvent(ev, args);
+        var answers = await backend.Router.BroadcastWithAckAsync(Namespace, [Id], [], EmitFlags.None, payload, [DistributorId], wait, toDistributor: DistributorId).ConfigureAwait(false);
+        return answers.Count == 1 ? answers[0] : throw new TimeoutException($"Socket {Id} is no longer connected to distributor {DistributorId}.");
+    }
+
+    /// <summary>
+    /// The socket's data (socket.io's <c>remoteSocket.data</c>): a copy of <see cref="BackendSocket.Data"/> when this
+    /// backend serves the socket, else the copy its distributor held when it answered (values as
+    /// <see cref="System.Text.Json.JsonElement"/>s, read-only).
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Data =>
+        _namespace.Sockets.TryGetValue(Id, out var socket) ? new Dictionary<string, object?>(socket.Data, StringComparer.Ordinal) : _data;
+
     /// <summary>Makes the socket join <paramref name="rooms"/> (not awaited).</summary>
     /// <param name="rooms">The rooms.</param>
     public void Join(params string[] rooms) =>
@@ -58,6 +88,33 @@ public sealed class RemoteSocket
     /// <param name="close">Also close the client's connection.</param>
     public void Disconnect(bool close = false) =>
         _namespace.Backend.Router.SendCommand(DistributorId, Id, SocketCommandKind.Disconnect, [], close);
+
+    private static Dictionary<string, object?> ParseData(ReadOnlyMemory<byte> json)
+    {
+        var data = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (json.IsEmpty)
+        {
+            return data;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    data[property.Name] = property.Value.Clone();
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A copy the distributor could not have stored: no data.
+        }
+
+        return data;
+    }
 
     private static SocketHandshake ParseHandshake(ReadOnlyMemory<byte> json)
     {

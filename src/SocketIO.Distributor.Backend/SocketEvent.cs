@@ -38,4 +38,21 @@ public sealed class SocketEvent
             Socket.SendAck(_ackId, args);
         }
     }
+
+    /// <summary>
+    /// Answers the client's callback with an error, <c>{message, code?, data?}</c> as the first and only
+    /// argument (the shape socket.io uses for errors), for RPC-style handlers.
+    /// </summary>
+    /// <param name="message">What went wrong, for the client.</param>
+    /// <param name="code">A stable code for programs, or null.</param>
+    /// <param name="data">Extra data, or null.</param>
+    public void AckError(string message, string? code = null, object? data = null) => AckError(new SocketIOException(message, code, data));
+
+    /// <summary>Answers the client's callback with <paramref name="error"/>'s <c>{message, code?, data?}</c>.</summary>
+    /// <param name="error">The error.</param>
+    public void AckError(SocketIOException error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Ack(error.ToPayload());
+    }
 }

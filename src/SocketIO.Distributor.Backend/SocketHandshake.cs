@@ -50,6 +50,12 @@ public sealed class SocketHandshake
     /// <summary>What the distributor's connect hook added, or null.</summary>
     public JsonElement? Extra => Read().Extra;
 
+    /// <summary>The socket's data a distributor handed over when the socket moved here from another replica, or null.</summary>
+    internal JsonElement? Data => Read().Data;
+
+    /// <summary>The socket's rooms a distributor handed over when the socket moved here from another replica (empty otherwise).</summary>
+    internal IReadOnlyList<string> MovedRooms => Read().MovedRooms;
+
     /// <summary>The handshake as JSON, as the distributor sent it.</summary>
     public ReadOnlyMemory<byte> Json { get; }
 
@@ -114,6 +120,10 @@ public sealed class SocketHandshake
 
         public JsonElement? Extra { get; private init; }
 
+        public JsonElement? Data { get; private init; }
+
+        public IReadOnlyList<string> MovedRooms { get; private init; } = [];
+
         public static Fields Parse(ReadOnlyMemory<byte> json)
         {
             using var document = JsonDocument.Parse(json);
@@ -130,6 +140,10 @@ public sealed class SocketHandshake
                 Issued = root.TryGetProperty("issued", out var issued) && issued.TryGetInt64(out var ms) ? ms : 0,
                 Time = ReadString(root, "time"),
                 Extra = root.TryGetProperty("extra", out var extra) && extra.ValueKind != JsonValueKind.Null ? extra.Clone() : null,
+                Data = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object ? data.Clone() : null,
+                MovedRooms = root.TryGetProperty("rooms", out var rooms) && rooms.ValueKind == JsonValueKind.Array
+                    ? [.. rooms.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!)]
+                    : [],
             };
         }
     }

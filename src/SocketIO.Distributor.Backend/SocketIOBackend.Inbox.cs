@@ -51,6 +51,9 @@ public sealed partial class SocketIOBackend
                 SyncRooms(reply);
                 router.OnRemoteReply(reply);
                 break;
+            case BroadcastAckCount or BroadcastAckAnswer or ServerSideEmit or ServerSideReply or RoomsChanged:
+                OnApiMessage(router, message);
+                break;
             default:
                 BackendLog.UnexpectedBusMessage(_logger, message.GetType().Name, router.Inbox);
                 break;
@@ -95,12 +98,6 @@ public sealed partial class SocketIOBackend
             return;
         }
 
-        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.IsClosed)
-        {
-            RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid namespace", null);
-            return;
-        }
-
         SocketHandshake handshake;
         try
         {
@@ -110,6 +107,12 @@ public sealed partial class SocketIOBackend
         {
             BackendLog.BadHandshake(_logger, ex, request.Namespace, request.DistributorId);
             RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid handshake", null);
+            return;
+        }
+
+        if ((!_namespaces.TryGetValue(request.Namespace, out var nsp) && (nsp = TryCreateChild(request.Namespace, handshake.Auth)) is null) || nsp.IsClosed)
+        {
+            RejectConnect(request.DistributorId, request.SocketId, request.Namespace, "Invalid namespace", null);
             return;
         }
 
@@ -123,14 +126,14 @@ public sealed partial class SocketIOBackend
         socket.Enqueue(() => nsp.ConnectAsync(socket), force: true);
     }
 
-    /// <summary>Answers a connect request with a CONNECT_ERROR (<c>{"message":...,"data":...}</c>).</summary>
-    internal void RejectConnect(string distributorId, string socketId, string nsp, string message, object? data)
+    /// <summary>Answers a connect request with a CONNECT_ERROR (<c>{"message":...,"code":...,"data":...}</c>).</summary>
+    internal void RejectConnect(string distributorId, string socketId, string nsp, string message, object? data, string? code = null)
     {
         BackendMetrics.ConnectRejects.Add(1);
         BackendLog.SocketRejected(_logger, socketId, nsp, message);
         Router.Publish(
             Router.Channels.Distributor(distributorId),
-            new ConnectResult(socketId, Id, false, Codec.ConnectError(message, data)));
+            new ConnectResult(socketId, Id, false, Codec.ConnectError(message, data, code)));
     }
 
     private void OnMemberDown(MemberInfo member)

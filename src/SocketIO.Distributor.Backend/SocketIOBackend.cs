@@ -8,7 +8,7 @@ namespace SocketIO.Distributor.Backend;
 
 /// <summary>
 /// A backend process: serves one or more Socket.IO namespaces to clients held by distributors,
-/// talking to them only through the Redis bus. Add namespaces with <see cref="Of"/>, then
+/// talking to them only through the Redis bus. Add namespaces with <see cref="Of(string)"/>, then
 /// <see cref="StartAsync"/>; the backend registers itself (with heartbeats) so distributors route
 /// connections to it.
 /// </summary>
@@ -51,7 +51,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
     /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
     public bool IsRunning => _router is not null;
 
-    /// <summary>The namespaces added with <see cref="Of"/>.</summary>
+    /// <summary>The namespaces added with <see cref="Of(string)"/>.</summary>
     public IReadOnlyCollection<BackendNamespace> Namespaces => [.. _namespaces.Values];
 
     internal TimeProvider Time { get; }
@@ -179,6 +179,8 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
         Id = Id,
         Kind = MemberKind.Backend,
         Namespaces = [.. _namespaces.Values.Where(n => !n.IsClosed).Select(n => n.Name)],
+        NamespacePatterns = NamespacePatterns(),
+        AcceptsAnyNamespace = AcceptsAnyNamespace(),
         Sockets = _namespaces.Values.Where(n => !n.IsClosed).ToDictionary(n => n.Name, n => n.Sockets.Count),
         Host = $"{Environment.MachineName}/{Environment.ProcessId}",
         StartedAt = _startedAt,

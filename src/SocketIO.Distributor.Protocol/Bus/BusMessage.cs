@@ -49,6 +49,12 @@ public static class BusMessage
                 BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
                 BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
                 BusMessageType.InboxProbe => InboxProbe.Read(ref reader),
+                BusMessageType.BroadcastAckCount => BroadcastAckCount.Read(ref reader),
+                BusMessageType.BroadcastAckAnswer => BroadcastAckAnswer.Read(ref reader),
+                BusMessageType.ServerSideEmit => ServerSideEmit.Read(ref reader),
+                BusMessageType.ServerSideReply => ServerSideReply.Read(ref reader),
+                BusMessageType.RoomsChanged => RoomsChanged.Read(ref reader),
+                BusMessageType.SocketDataChanged => SocketDataChanged.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -115,6 +121,24 @@ public enum BusMessageType : byte
 
     /// <summary>Distributor to backend: is anybody listening on this inbox? (ignored by the backend).</summary>
     InboxProbe = 18,
+
+    /// <summary>Distributor to backend: how many sockets it wrote a broadcast with acknowledgements to (numbers 23-28 belong to the backend API).</summary>
+    BroadcastAckCount = 23,
+
+    /// <summary>Distributor to backend: one client's answer to a broadcast with acknowledgements.</summary>
+    BroadcastAckAnswer = 24,
+
+    /// <summary>Backend to the other backends of a namespace: an event between servers.</summary>
+    ServerSideEmit = 25,
+
+    /// <summary>Backend to backend: the answer to a <see cref="ServerSideEmit"/>.</summary>
+    ServerSideReply = 26,
+
+    /// <summary>Distributor to backend: a socket joined or left rooms on another's request.</summary>
+    RoomsChanged = 27,
+
+    /// <summary>Backend to distributor: a socket's application data changed (the distributor keeps a copy).</summary>
+    SocketDataChanged = 28,
 }
 
 /// <summary>A decoded bus message.</summary>

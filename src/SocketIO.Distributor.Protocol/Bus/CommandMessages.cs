@@ -113,11 +113,14 @@ public sealed record RemoteQuery(
 /// <param name="SocketId">The socket id.</param>
 /// <param name="Rooms">Its rooms.</param>
 /// <param name="HandshakeJson">Its handshake as JSON (as in <see cref="ConnectRequest"/>).</param>
-public sealed record RemoteSocketInfo(string SocketId, IReadOnlyCollection<string> Rooms, ReadOnlyMemory<byte> HandshakeJson);
+/// <param name="DataJson">Its application data as its backend last reported it (<see cref="SocketDataChanged"/>); empty when none.</param>
+public sealed record RemoteSocketInfo(string SocketId, IReadOnlyCollection<string> Rooms, ReadOnlyMemory<byte> HandshakeJson, ReadOnlyMemory<byte> DataJson = default);
 
 /// <summary>
 /// A distributor's answer to a <see cref="RemoteQuery"/>: the sockets that matched (after the command took effect).
-/// Layout: <c>requestId: u64, distributorId: str, count: varint, then per socket: socketId: str, rooms: str[], handshake: bytes</c>.
+/// Layout: <c>requestId: u64, distributorId: str, count: varint, then per socket: socketId: str, rooms: str[], handshake: bytes;
+/// then (appended) dataCount: varint, then per socket in the same order: data: bytes</c> (a reader of the first layout
+/// stops before the data; a reply without it has no data).
 /// </summary>
 /// <param name="RequestId">The query's request id.</param>
 /// <param name="DistributorId">The answering distributor.</param>
@@ -138,6 +141,12 @@ public sealed record RemoteReply(ulong RequestId, string DistributorId, IReadOnl
             writer.WriteBytes(socket.HandshakeJson.Span);
         }
 
+        writer.WriteVarUInt((ulong)Sockets.Count);
+        foreach (var socket in Sockets)
+        {
+            writer.WriteBytes(socket.DataJson.Span);
+        }
+
         return writer.ToArray();
     }
 
@@ -150,6 +159,14 @@ public sealed record RemoteReply(ulong RequestId, string DistributorId, IReadOnl
         for (ulong i = 0; i < count; i++)
         {
             sockets.Add(new RemoteSocketInfo(reader.ReadString(), reader.ReadStrings(), reader.ReadBytes()));
+        }
+
+        if (reader.HasMore && reader.ReadVarUInt() == count)
+        {
+            for (var i = 0; i < sockets.Count; i++)
+            {
+                sockets[i] = sockets[i] with { DataJson = reader.ReadBytes() };
+            }
         }
 
         return new RemoteReply(requestId, distributorId, sockets);

@@ -11,6 +11,12 @@ public enum EmitFlags : byte
 
     /// <summary>May be dropped when the client cannot take it now.</summary>
     Volatile = 1,
+
+    /// <summary>
+    /// The emitter asked for compression (socket.io's <c>compress(true)</c>). Carried for transports
+    /// that can compress; today's transports do not (no permessage-deflate), so it changes nothing.
+    /// </summary>
+    Compress = 2,
 }
 
 /// <summary>
@@ -74,8 +80,13 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
 /// Frames for every socket of a namespace, or of some rooms, except sockets in the excluded rooms.
 /// Published on the namespace channel (no rooms) or on each room's channel; a distributor that
 /// receives the same broadcast on several room channels delivers it once (by origin and sequence).
-/// Layout: <c>namespace: str, rooms: str[], except: str[], flags: u8, originId: str, sequence: u64, frames: frames, channelSequence: u64</c>
-/// (the last was appended; without it the channel sequence is 0: not tracked).
+/// Layout: <c>namespace: str, rooms: str[], except: str[], flags: u8, originId: str, sequence: u64, frames: frames, channelSequence: u64,
+/// ackRequestId: u64, replyChannel: str, ackId: u64, ackTimeoutMs: u64</c>
+/// (channelSequence was appended, then the four ack fields; without them the channel sequence is 0: not
+/// tracked, and no acknowledgement is asked). A broadcast with a non-zero <c>ackRequestId</c> carries frames
+/// whose EVENT has the ack id <c>ackId</c>; each distributor answers it with one <see cref="BroadcastAckCount"/>
+/// on <c>replyChannel</c>, then relays each client's answer (an ACK with that id, within <c>ackTimeoutMs</c>)
+/// as a <see cref="BroadcastAckAnswer"/> instead of sending it to the socket's backend.
 /// </summary>
 /// <param name="Namespace">The namespace.</param>
 /// <param name="Rooms">The rooms (a union); empty for the whole namespace.</param>
@@ -85,6 +96,10 @@ public sealed record SendToSocket(string SocketId, EmitFlags Flags, IReadOnlyLis
 /// <param name="Sequence">A number unique per origin, for delivering a multi-room broadcast once.</param>
 /// <param name="Frames">The frames to write, in order.</param>
 /// <param name="ChannelSequence">1, 2, 3... per origin and channel, so receivers can count messages Redis dropped; 0 when not tracked.</param>
+/// <param name="AckRequestId">Non-zero when the origin waits for every client's acknowledgement.</param>
+/// <param name="ReplyChannel">Where counts and answers go (the origin's inbox).</param>
+/// <param name="AckId">The ack id the frames' EVENT carries.</param>
+/// <param name="AckTimeoutMs">How long the origin waits; a distributor forgets the expected answers after it.</param>
 public sealed record Broadcast(
     string Namespace,
     IReadOnlyCollection<string> Rooms,
@@ -93,7 +108,11 @@ public sealed record Broadcast(
     string OriginId,
     ulong Sequence,
     IReadOnlyList<EngineFrame> Frames,
-    ulong ChannelSequence = 0) : IBusMessage
+    ulong ChannelSequence = 0,
+    ulong AckRequestId = 0,
+    string ReplyChannel = "",
+    ulong AckId = 0,
+    ulong AckTimeoutMs = 0) : IBusMessage
 {
     /// <inheritdoc />
     public byte[] Encode()
@@ -107,12 +126,28 @@ public sealed record Broadcast(
         writer.WriteVarUInt(Sequence);
         writer.WriteFrames(Frames);
         writer.WriteVarUInt(ChannelSequence);
+        if (AckRequestId != 0)
+        {
+            writer.WriteVarUInt(AckRequestId);
+            writer.WriteString(ReplyChannel);
+            writer.WriteVarUInt(AckId);
+            writer.WriteVarUInt(AckTimeoutMs);
+        }
+
         return writer.ToArray();
     }
 
     internal static Broadcast Read(ref BusReader reader)
     {
         var broadcast = new Broadcast(reader.ReadString(), reader.ReadStrings(), reader.ReadStrings(), (EmitFlags)reader.ReadByte(), reader.ReadString(), reader.ReadVarUInt(), reader.ReadFrames());
-        return reader.HasMore ? broadcast with { ChannelSequence = reader.ReadVarUInt() } : broadcast;
+        if (!reader.HasMore)
+        {
+            return broadcast;
+        }
+
+        broadcast = broadcast with { ChannelSequence = reader.ReadVarUInt() };
+        return reader.HasMore
+            ? broadcast with { AckRequestId = reader.ReadVarUInt(), ReplyChannel = reader.ReadString(), AckId = reader.ReadVarUInt(), AckTimeoutMs = reader.ReadVarUInt() }
+            : broadcast;
     }
 }

@@ -10,6 +10,8 @@ namespace SocketIO.Distributor.Protocol.Bus;
 /// </summary>
 public sealed record MemberInfo
 {
+    private readonly IReadOnlyList<string> _namespacePatterns = [];
+
     /// <summary>The member id.</summary>
     public required string Id { get; init; }
 
@@ -18,6 +20,24 @@ public sealed record MemberInfo
 
     /// <summary>The namespaces it serves.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>
+    /// Backends: regular expressions (.NET syntax) of the dynamic namespaces it creates on demand (socket.io's
+    /// <c>io.of(/regex/)</c>); a distributor routes a CONNECT to a matching name here before the namespace exists.
+    /// </summary>
+    public IReadOnlyList<string> NamespacePatterns
+    {
+        get => _namespacePatterns;
+
+        // A record written before this field existed deserializes it as null.
+        init => _namespacePatterns = value ?? [];
+    }
+
+    /// <summary>
+    /// Backends: true if it decides dynamic namespaces with a function (socket.io's <c>io.of((name, auth, next) => ...)</c>):
+    /// a distributor may send it a CONNECT for any name no backend serves or matches; it answers or refuses.
+    /// </summary>
+    public bool AcceptsAnyNamespace { get; init; }
 
     /// <summary>Connected sockets per namespace.</summary>
     public IReadOnlyDictionary<string, int> Sockets { get; init; } = new Dictionary<string, int>();

@@ -124,6 +124,13 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     {
         var relay = (RelaySocket)socket.UserState!;
         DistributorMetrics.CountIn(message.Raw.Length);
+        if (message.IsAck && relay.TryTakeBroadcastAck(message.Packet.AckId, out var request))
+        {
+            // The answer to a broadcast with acks goes to the backend that broadcast it, not to the socket's own.
+            _distributor.Bus.Publish(request.ReplyChannel, new BroadcastAckAnswer(request.RequestId, socket.Id, message.Raw, message.Attachments).Encode());
+            return;
+        }
+
         _distributor.Statistics.OnPacketRelayed();
         relay.Relay(new ClientPacket(socket.Id, message.Raw, message.Attachments, _distributor.Id), message.IsEvent, message.Packet.AckId);
     }
@@ -162,6 +169,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         IEnumerable<RelaySocket> targets = broadcast.Rooms.Count == 0
             ? _sockets.Values
             : Rooms.MembersOfAny(broadcast.Rooms, FindSocket);
+        var expectsAcks = broadcast.AckRequestId != 0;
+        ulong delivered = 0;
         foreach (var target in targets)
         {
             if (!target.IsAccepted || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
@@ -169,7 +178,18 @@ internal sealed partial class RelayNamespace : INamespaceHandler
                 continue;
             }
 
+            if (expectsAcks)
+            {
+                target.ExpectBroadcastAck(broadcast, _distributor.Time.GetTimestamp());
+                delivered++;
+            }
+
             target.Deliver(frames, isVolatile);
+        }
+
+        if (expectsAcks)
+        {
+            _distributor.Bus.Publish(broadcast.ReplyChannel, new BroadcastAckCount(broadcast.AckRequestId, _distributor.Id, delivered).Encode());
         }
     }
 
@@ -185,9 +205,11 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         {
             case SocketCommandKind.Join:
                 await Task.WhenAll(matches.Select(s => Rooms.JoinAsync(s, query.TargetRooms)));
+                matches.ForEach(s => TellRoomsChanged(s, joined: true, query.TargetRooms, requester: string.Empty));
                 break;
             case SocketCommandKind.Leave:
                 matches.ForEach(s => Rooms.Leave(s, query.TargetRooms));
+                matches.ForEach(s => TellRoomsChanged(s, joined: false, query.TargetRooms, requester: string.Empty));
                 break;
             case SocketCommandKind.Disconnect:
                 matches.ForEach(s => s.RequestDisconnect(query.Close));
@@ -195,7 +217,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         }
 
         var sockets = query.Kind == SocketCommandKind.Fetch
-            ? matches.Select(s => new RemoteSocketInfo(s.Id, Rooms.RoomsOf(s), s.HandshakeJson)).ToList()
+            ? matches.Select(s => new RemoteSocketInfo(s.Id, Rooms.RoomsOf(s), s.HandshakeJson, s.DataJson)).ToList()
             : [];
         _distributor.Bus.Publish(query.ReplyChannel, new RemoteReply(query.RequestId, _distributor.Id, sockets).Encode());
     }
@@ -254,7 +276,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
 
     private void SendConnectRequest(RelaySocket relay, string backendId, bool recovered)
     {
-        var request = new ConnectRequest(_distributor.Id, relay.Id, Name, relay.HandshakeJson, recovered);
+        var request = new ConnectRequest(_distributor.Id, relay.Id, Name, recovered ? relay.HandshakeForMove(Rooms.RoomsOf(relay)) : relay.HandshakeJson, recovered);
         var sent = Inboxes.Publish(backendId, sequence => (request with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false);
         if (TrustReceiverCounts)
         {
@@ -301,7 +323,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// <summary>Picks a live backend: of two random ones, the one with fewer sockets.</summary>
     private MemberInfo? PickBackend(string? exclude)
     {
-        var live = _distributor.Membership.BackendsOf(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id)).ToList();
+        var live = _distributor.BackendsServing(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id)).ToList();
         if (live.Count == 0)
         {
             return null;

@@ -25,6 +25,22 @@ public sealed partial class SocketIODistributor
                 }
 
                 break;
+            case Broadcast broadcast:
+                // A broadcast that targets sockets of this distributor by id (mixed with rooms or not).
+                CountGap(broadcast.OriginId, Bus.Channels.Distributor(Id), broadcast.ChannelSequence);
+                if (_namespaces.TryGetValue(broadcast.Namespace, out var relayNamespace))
+                {
+                    relayNamespace.OnBroadcast(broadcast);
+                }
+
+                break;
+            case SocketDataChanged data:
+                if (_sockets.TryGetValue(data.SocketId, out var holder))
+                {
+                    holder.DataJson = data.DataJson.ToArray();
+                }
+
+                break;
             case ConnectResult result:
                 OnConnectResult(result);
                 break;
@@ -123,9 +139,11 @@ public sealed partial class SocketIODistributor
             {
                 case SocketCommandKind.Join:
                     await nsp.Rooms.JoinAsync(relay, command.Rooms);
+                    nsp.TellRoomsChanged(relay, joined: true, command.Rooms, command.ReplyChannel);
                     break;
                 case SocketCommandKind.Leave:
                     nsp.Rooms.Leave(relay, command.Rooms);
+                    nsp.TellRoomsChanged(relay, joined: false, command.Rooms, command.ReplyChannel);
                     break;
                 case SocketCommandKind.Disconnect:
                     relay.RequestDisconnect(command.Close);

@@ -16,7 +16,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RelaySocket> _sockets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ConnectResult>> _pendingConnects = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RelayNamespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RelayNamespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<BusSubscription> _subscriptions = [];
     private readonly SequenceGaps _gaps = new();
     private readonly ILoggerFactory _loggerFactory;
@@ -114,6 +114,8 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
             Server.AddNamespace(name, relay);
         }
 
+        Server.NamespaceFallback = CreateDynamicNamespace;
+
         StartOutageWatch();
         StartProbing();
         if (Options.StatsInterval > TimeSpan.Zero)
@@ -149,6 +151,11 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         foreach (var subscription in _subscriptions)
         {
             await subscription.DisposeAsync();
+        }
+
+        foreach (var dynamic in DynamicNamespaces())
+        {
+            await UnsubscribeAsync(dynamic);
         }
 
         _subscriptions.Clear();

@@ -69,7 +69,31 @@ public sealed class SocketIOServer : IEngineConnectionHandler
         }
     }
 
-    internal bool TryGetNamespace(string name, out INamespaceHandler handler) => _namespaces.TryGetValue(name, out handler!);
+    /// <summary>
+    /// Creates the handler of a namespace not served yet, or returns null to refuse it (dynamic namespaces: the
+    /// distributor creates one when a live backend declares a matching pattern).
+    /// </summary>
+    internal Func<string, INamespaceHandler?>? NamespaceFallback { get; set; }
+
+    /// <summary>Stops serving a namespace created by <see cref="NamespaceFallback"/> (if it is still that handler).</summary>
+    internal void RemoveNamespace(string name, INamespaceHandler handler) =>
+        _namespaces.TryRemove(new KeyValuePair<string, INamespaceHandler>(name, handler));
+
+    internal bool TryGetNamespace(string name, out INamespaceHandler handler)
+    {
+        if (_namespaces.TryGetValue(name, out handler!))
+        {
+            return true;
+        }
+
+        if (NamespaceFallback?.Invoke(name) is not { } created)
+        {
+            return false;
+        }
+
+        handler = _namespaces.GetOrAdd(name, created);
+        return true;
+    }
 
     internal string NewSocketId() => SocketIdGenerator();
 
