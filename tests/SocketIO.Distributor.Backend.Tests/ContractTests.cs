@@ -14,6 +14,8 @@ public interface IDeskServer
     void Note([StringLength(5)] string text, int? priority);
 
     Task Fail(bool refuse);
+
+    Task Deny(string seat);
 }
 
 public interface IDeskClient
@@ -70,6 +72,8 @@ public sealed class ContractTests
             await Task.Yield();
             throw refuse ? new SocketHandlerException("not today") : new InvalidOperationException("bug");
         }
+
+        public Task Deny(string seat) => throw new SocketIOException("seat taken", "SEAT_TAKEN", new Order(1, [], seat));
     }
 
     private static async Task<BackendHarness> StartAsync(List<string> notes, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
@@ -89,6 +93,18 @@ public sealed class ContractTests
         Assert.Equal(["42/desk,[\"placed\",{\"quantity\":2,\"lines\":[{\"sku\":\"a\",\"weight\":1},{\"sku\":\"b\",\"weight\":2.5}],\"comment\":null},\"s1\"]"], BackendHarness.Text((await h.SentAsync("s1", "42/desk")).Frames));
         Assert.Equal(["43/desk,5[null,2]"], BackendHarness.Text((await h.SentAsync("s1", "43/desk,5")).Frames));
         Assert.Equal(0, h.Backend.ContractStatistics.InvalidPayloads);
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_a_SocketIOException_is_answered_with_its_code_and_data()
+    {
+        await using var h = await StartAsync([]);
+
+        h.D1.SendPacket(h.Backend.Id, "s1", """2/desk,3["deny","B4"]""");
+
+        Assert.Equal(
+            ["43/desk,3[{\"message\":\"seat taken\",\"code\":\"SEAT_TAKEN\",\"data\":{\"quantity\":1,\"lines\":[],\"comment\":\"B4\"}}]"],
+            BackendHarness.Text((await h.SentAsync("s1", "43/desk,3")).Frames));
     }
 
     [Theory]
@@ -154,7 +170,7 @@ public sealed class ContractTests
         Assert.Equal(["43/desk,4[{\"message\":\"event steal is not in the contract of /desk\",\"code\":\"UNKNOWN_EVENT\",\"data\":{\"event\":\"steal\"}}]"], BackendHarness.Text((await h.SentAsync("s1", "43/desk,4")).Frames));
         await h.SentAsync("s1", "42/desk,[\"siod:error\"");
         Assert.Equal(2, h.Backend.ContractStatistics.UnknownEvents);
-        Assert.Equal(["place", "note", "fail"], DeskContract.Events);
+        Assert.Equal(["place", "note", "fail", "deny"], DeskContract.Events);
     }
 
     [Fact]

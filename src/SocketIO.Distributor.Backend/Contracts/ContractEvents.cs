@@ -173,7 +173,8 @@ public static class ContractEvents
 
     /// <summary>
     /// Answers an event whose handler threw: a <see cref="SocketHandlerException"/> becomes
-    /// <c>{message, code: "REFUSED"}</c>; anything else is logged and becomes <c>Internal server error</c>.
+    /// <c>{message, code: "REFUSED"}</c>; a <see cref="SocketIOException"/> becomes <c>{message, code, data}</c> with its
+    /// code (<c>"REFUSED"</c> when it has none) and data; anything else is logged and becomes <c>Internal server error</c>.
     /// </summary>
     /// <param name="e">The event.</param>
     /// <param name="exception">What the handler threw.</param>
@@ -186,6 +187,17 @@ public static class ContractEvents
         {
             BackendLog.EventHandlerRefused(logger, e.Name, e.Socket.Id, refused.Message);
             Answer(e, refused.Message, Refused, null);
+            return;
+        }
+
+        if (exception is SocketIOException error)
+        {
+            // socket.io's error shape from the untyped API: the handler chose the code and data.
+            BackendLog.EventHandlerRefused(logger, e.Name, e.Socket.Id, error.Message);
+            var data = error.ErrorData;
+            Answer(e, error.Message, error.Code ?? Refused, data is null
+                ? null
+                : (writer, options) => JsonSerializer.Serialize(writer, data, data.GetType(), options));
             return;
         }
 
