@@ -49,6 +49,10 @@ public static class BusMessage
                 BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
                 BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
                 BusMessageType.InboxProbe => InboxProbe.Read(ref reader),
+                BusMessageType.RelayRequest => RelayRequest.Read(ref reader),
+                BusMessageType.RelayResponse => RelayResponse.Read(ref reader),
+                BusMessageType.TunnelFrame => TunnelFrame.Read(ref reader),
+                BusMessageType.RelayCancel => RelayCancel.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -115,6 +119,18 @@ public enum BusMessageType : byte
 
     /// <summary>Distributor to backend: is anybody listening on this inbox? (ignored by the backend).</summary>
     InboxProbe = 18,
+
+    /// <summary>Distributor to distributor: a polling request or WebSocket for a session the receiver holds.</summary>
+    RelayRequest = 19,
+
+    /// <summary>Distributor to distributor: the answer to a <see cref="RelayRequest"/>.</summary>
+    RelayResponse = 20,
+
+    /// <summary>Distributor to distributor: one WebSocket message of a tunnelled session.</summary>
+    TunnelFrame = 21,
+
+    /// <summary>Distributor to distributor: a relayed request or tunnel ends (client gone, timeout, broken).</summary>
+    RelayCancel = 22,
 }
 
 /// <summary>A decoded bus message.</summary>
