@@ -70,6 +70,12 @@ internal sealed partial class SessionRelay : IForeignSessions, IAsyncDisposable
 
         foreach (var request in _relayed.Values)
         {
+            // The client's connection ends with this distributor: its request ends at the holder too.
+            if (request.EndReason is null)
+            {
+                Bus.Publish(Bus.Channels.Relay(request.Holder), new RelayCancel(request.Id, Id, ToHolder: true, "server shutting down").Encode());
+            }
+
             request.End("server shutting down");
         }
 
@@ -89,7 +95,7 @@ internal sealed partial class SessionRelay : IForeignSessions, IAsyncDisposable
     /// <inheritdoc />
     public async Task<bool> TryRelayAsync(HttpContext context, string sid, string transport, bool isWebSocket)
     {
-        if (!SessionIds.TryGetOwner(sid, out var holder) || holder == Id || !_distributor.Membership.IsLive(holder))
+        if (!SessionIds.TryGetOwner(sid, out var holder) || holder == Id || !await IsLiveAsync(holder))
         {
             // Not a sid of ours, or its distributor is unknown or dead: "Session ID unknown" at once.
             return false;
@@ -105,6 +111,22 @@ internal sealed partial class SessionRelay : IForeignSessions, IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// True if <paramref name="holder"/> is a live distributor. One this distributor has not seen yet
+    /// (it started less than a heartbeat ago) is asked of Redis: a listener on its relay channel
+    /// (one <c>PUBSUB NUMSUB</c>; a single Redis only). A made-up or dead one has none.
+    /// </summary>
+    private async ValueTask<bool> IsLiveAsync(string holder)
+    {
+        if (_distributor.Membership.IsLive(holder))
+        {
+            return true;
+        }
+
+        var counts = await Bus.CountSubscribersAsync([Bus.Channels.Relay(holder)]);
+        return counts is [> 0];
     }
 
     private void OnMessage(ReadOnlyMemory<byte> bytes)
