@@ -9,7 +9,12 @@ namespace SocketIO.Distributor.Distribution;
 /// </summary>
 internal sealed class RelayedRequest(ulong id, string holder, bool tunnel, int capacity)
 {
-    private readonly TaskCompletionSource<RelayResponse?> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// Continuations run where the answer is set (the relay channel's delivery loop): writing a small
+    /// answer to the client is quick and never blocks (an async write yields), and it saves a
+    /// thread-pool hop on every relayed request.
+    /// </summary>
+    private readonly TaskCompletionSource<RelayResponse?> _answer = new();
 
     public ulong Id { get; } = id;
 

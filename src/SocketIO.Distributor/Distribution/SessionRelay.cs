@@ -192,7 +192,29 @@ internal sealed partial class SessionRelay : IForeignSessions, IAsyncDisposable
     {
         if (member.Kind == MemberKind.Distributor)
         {
-            OnPeerLost(member.Id);
+            _ = ConfirmPeerLostAsync(member.Id);
+        }
+    }
+
+    /// <summary>
+    /// A distributor's alive key expired. A process that was only paused (or starved) keeps its Redis
+    /// subscriptions: while somebody still listens on its relay channel its requests go on (the probe
+    /// decides); where listeners cannot be counted (a cluster) the membership decides.
+    /// </summary>
+    private async Task ConfirmPeerLostAsync(string peer)
+    {
+        try
+        {
+            var counts = await Bus.CountSubscribersAsync([Bus.Channels.Relay(peer)]);
+            if (counts is not [> 0])
+            {
+                OnPeerLost(peer);
+            }
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+        {
+            Log.ProbeFailed(Logger, ex);
+            OnPeerLost(peer);
         }
     }
 

@@ -17,14 +17,17 @@ public sealed class NginxRoundRobinTests(ITestOutputHelper output)
     private const int MinBroadcasts = 20;
     private const int MaxBroadcasts = 200;
     private static readonly TimeSpan PingInterval = TimeSpan.FromMilliseconds(300);
-    private static readonly TimeSpan PingTimeout = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromMilliseconds(1000);
+
+    /// <summary>Longer than the other cluster tests': 33 clients and five processes' worth of work in one test process on 2 cores.</summary>
+    private static readonly TimeSpan MemberTimeout = TimeSpan.FromSeconds(3);
 
     [Fact]
     public async Task Behind_round_robin_nginx_v4_polling_v4_upgrading_and_v2_clients_all_connect_stay_connected_and_get_every_message()
     {
         await using var cluster = TestCluster.Create("nginx-rr");
         var chat = "/chat";
-        var backend = await cluster.StartBackendAsync(b => b.Of(chat).OnConnection(socket => socket.Emit("welcome", socket.Id)));
+        var backend = await cluster.StartBackendAsync(b => b.Of(chat).OnConnection(socket => socket.Emit("welcome", socket.Id)), o => o.Bus.MemberTimeout = MemberTimeout);
         var distributors = new List<DistributorHost>();
         for (var i = 0; i < 3; i++)
         {
@@ -32,6 +35,7 @@ public sealed class NginxRoundRobinTests(ITestOutputHelper output)
             {
                 o.Server.Engine.PingInterval = PingInterval;
                 o.Server.Engine.PingTimeout = PingTimeout;
+                o.Bus.MemberTimeout = MemberTimeout;
             }));
         }
 
@@ -69,7 +73,15 @@ public sealed class NginxRoundRobinTests(ITestOutputHelper output)
             sent++;
             backend.Of(chat).Emit("n", sent);
             var expected = sent;
-            await Eventually.TrueAsync(() => clients.All(c => c.Driver.Count(c.Name, "n") == expected), $"every socket got broadcast {expected}");
+            try
+            {
+                await Eventually.TrueAsync(() => clients.All(c => c.Driver.Count(c.Name, "n") == expected), $"every socket got broadcast {expected}");
+            }
+            catch (Exception) when (Describe(expected) is var missing)
+            {
+                output.WriteLine($"broadcast {expected} missing at: {missing}");
+                throw;
+            }
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -88,6 +100,10 @@ public sealed class NginxRoundRobinTests(ITestOutputHelper output)
         Assert.True(relayed > 0, "round-robin sent some requests to a distributor that does not hold their session");
         Assert.True(tunnels > 0, "some upgrades landed on another distributor than the session's");
         Assert.Equal(0, timedOut + refused);
+
+        string Describe(int expected) => string.Join("; ", clients
+            .Where(c => c.Driver.Count(c.Name, "n") != expected)
+            .Select(c => $"{c.Name} got {c.Driver.Count(c.Name, "n")} ({string.Join(", ", c.Driver.Events.Where(e => e.Name == c.Name && e.Event.StartsWith('$')).Select(e => e.Event + " " + e.Reason + e.Message))})"));
 
         async Task<string?> Connect(NodeClientDriver driver, string name, string[] transports)
         {
