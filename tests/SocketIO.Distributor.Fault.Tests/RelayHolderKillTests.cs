@@ -16,7 +16,7 @@ namespace SocketIO.Distributor.Fault.Tests;
 public sealed class RelayHolderKillTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Holder_kill_9_mid_relayed_long_poll_is_answered_400_Session_ID_unknown_within_a_second()
+    public async Task Holder_kill_9_mid_relayed_long_poll_is_answered_400_Session_ID_unknown_within_two_seconds()
     {
         await using var cluster = await FaultCluster.StartAsync(output, distributors: 2, backends: 1);
         var (holder, relay) = (cluster.Urls[0], cluster.Urls[1]);
@@ -49,7 +49,8 @@ public sealed class RelayHolderKillTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         Assert.Equal("{\"code\":1,\"message\":\"Session ID unknown\"}", body);
-        Assert.True(afterKill < TimeSpan.FromSeconds(1), $"answered {afterKill.TotalMilliseconds:0} ms after the kill");
+        // Two silent probes 250 ms apart: ~0.3-0.7 s measured; the bound leaves room for a loaded 2-core machine (the timeout would be 50 s).
+        Assert.True(afterKill < TimeSpan.FromSeconds(2), $"answered {afterKill.TotalMilliseconds:0} ms after the kill");
         Assert.Equal(HttpStatusCode.BadRequest, next.StatusCode);
         Assert.True(nextElapsed < TimeSpan.FromMilliseconds(500), $"the next request was answered after {nextElapsed.TotalMilliseconds:0} ms");
         Assert.Empty(cluster.Crashes());
