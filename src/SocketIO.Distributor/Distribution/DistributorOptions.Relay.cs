@@ -20,9 +20,9 @@ public sealed partial class DistributorOptions
     /// <summary>
     /// While requests are relayed to (or tunnels served for) another distributor, how often its relay
     /// channel is checked for a listener (<c>PUBSUB NUMSUB</c>), so that a distributor killed mid-request
-    /// is found within two intervals: its requests are answered 400 and its tunnels closed. Only with
-    /// <see cref="Bus.BusOptions.TrustPublishReceiverCounts"/> on a single Redis; otherwise the member
-    /// timeout decides. Default 250 ms.
+    /// is found within two intervals: its requests are answered 400 and its tunnels closed. Only where
+    /// the bus can count listeners (<c>RedisBus.ReceiverCountsTrusted</c>: a single Redis, or sharded
+    /// pub/sub on a cluster); otherwise the member timeout decides. Default 250 ms.
     /// </summary>
     public TimeSpan RelayProbeInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -81,8 +81,8 @@ internal sealed partial class SessionRelay
 
     private void OnReceivers(RelayedRequest request, long receivers)
     {
-        // -1: not published (no connection). 0 on a single Redis: nobody listens, the holder is dead.
-        if (receivers < 0 || (receivers == 0 && Bus.Options.TrustPublishReceiverCounts))
+        // -1: not published (no connection). 0 where counts are trusted: nobody listens, the holder is dead.
+        if (receivers < 0 || (receivers == 0 && Bus.ReceiverCountsTrusted))
         {
             if (request.EndReason is null)
             {

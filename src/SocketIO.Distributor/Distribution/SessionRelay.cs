@@ -116,7 +116,7 @@ internal sealed partial class SessionRelay : IForeignSessions, IAsyncDisposable
     /// <summary>
     /// True if <paramref name="holder"/> is a live distributor. One this distributor has not seen yet
     /// (it started less than a heartbeat ago) is asked of Redis: a listener on its relay channel
-    /// (one <c>PUBSUB NUMSUB</c>; a single Redis only). A made-up or dead one has none.
+    /// (one <c>PUBSUB NUMSUB</c>, where the bus can count listeners). A made-up or dead one has none.
     /// </summary>
     private async ValueTask<bool> IsLiveAsync(string holder)
     {
