@@ -11,6 +11,7 @@ using SocketIO.Distributor.LoadGen;
 //   LoadGen run fault --fault <redis-restart|backend-kill|distributor-kill|backend-pause|distributor-pause>
 //           --urls ... --procs redis=pid,backend1=pid,distributor1=pid --redis-port p --results faults.jsonl
 //   LoadGen fault-report --results faults.jsonl --out RESULTS.md   rewrites only the fault section
+//   LoadGen run polling-relay --urls holder,other   a relayed polling round trip against a local one
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: LoadGen run|freeport|wait|report ...");
@@ -86,6 +87,7 @@ switch (args[0])
                 "fault" => FaultScenario.RunAsync(context),
                 "light" => LightScenario.RunAsync(context),
                 "idle" => IdleScenario.RunAsync(context),
+                "polling-relay" => PollingRelayScenario.RunAsync(context),
                 _ => throw new ArgumentException("unknown scenario " + scenario),
             };
             var finished = await Task.WhenAny(run, Task.Delay(Timeout.Infinite, overall.Token).ContinueWith(_ => { }, TaskScheduler.Default));

@@ -49,6 +49,10 @@ public static class BusMessage
                 BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
                 BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
                 BusMessageType.InboxProbe => InboxProbe.Read(ref reader),
+                BusMessageType.RelayRequest => RelayRequest.Read(ref reader),
+                BusMessageType.RelayResponse => RelayResponse.Read(ref reader),
+                BusMessageType.TunnelFrame => TunnelFrame.Read(ref reader),
+                BusMessageType.RelayCancel => RelayCancel.Read(ref reader),
                 BusMessageType.BroadcastAckCount => BroadcastAckCount.Read(ref reader),
                 BusMessageType.BroadcastAckAnswer => BroadcastAckAnswer.Read(ref reader),
                 BusMessageType.ServerSideEmit => ServerSideEmit.Read(ref reader),
@@ -113,7 +117,7 @@ public enum BusMessageType : byte
     /// <summary>Backend to every distributor: asks each to send its <see cref="SocketInventory"/>.</summary>
     ReconcileRequest = 15,
 
-    /// <summary>Backend to every process: it drained and unsubscribes now (numbers 16-19 belong to failover).</summary>
+    /// <summary>Backend to every process: it drained and unsubscribes now (numbers 16-18 belong to failover, 19-22 to the session relay).</summary>
     BackendDrained = 16,
 
     /// <summary>Backend to distributor: how far it has handled what that distributor sent.</summary>
@@ -121,6 +125,18 @@ public enum BusMessageType : byte
 
     /// <summary>Distributor to backend: is anybody listening on this inbox? (ignored by the backend).</summary>
     InboxProbe = 18,
+
+    /// <summary>Distributor to distributor: a polling request or WebSocket for a session the receiver holds.</summary>
+    RelayRequest = 19,
+
+    /// <summary>Distributor to distributor: the answer to a <see cref="RelayRequest"/>.</summary>
+    RelayResponse = 20,
+
+    /// <summary>Distributor to distributor: one WebSocket message of a tunnelled session.</summary>
+    TunnelFrame = 21,
+
+    /// <summary>Distributor to distributor: a relayed request or tunnel ends (client gone, timeout, broken).</summary>
+    RelayCancel = 22,
 
     /// <summary>Distributor to backend: how many sockets it wrote a broadcast with acknowledgements to (numbers 23-28 belong to the backend API).</summary>
     BroadcastAckCount = 23,

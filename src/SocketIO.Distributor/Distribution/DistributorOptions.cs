@@ -7,7 +7,7 @@ namespace SocketIO.Distributor.Distribution;
 /// Options of a distributor. Bind them from configuration (section <c>SocketIO:Distributor</c> by
 /// convention) or set them in code; invalid values fail at start-up with a message saying what to fix.
 /// </summary>
-public sealed class DistributorOptions
+public sealed partial class DistributorOptions
 {
     /// <summary>The Redis connection and liveness settings (connection string, channel prefix, heartbeats).</summary>
     public BusOptions Bus { get; set; } = new();
@@ -143,6 +143,7 @@ public sealed class DistributorOptions
             problems.Add($"BackendDrainGrace must be positive (got {BackendDrainGrace}); make it longer than the backends' DrainTimeout.");
         }
 
+        ValidateRelay(problems);
         return problems;
     }
 }

@@ -50,6 +50,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         Id = options.DistributorId ?? EngineServer.NewSessionId()[..8];
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
+        server.Engine.SessionIdGenerator = () => SessionIds.New(Id);
         server.Engine.ShutdownDrainWindow = options.DrainWindow;
         server.Engine.Metrics.Instance = Id;
     }
@@ -109,6 +110,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         _subscriptions.Add(await _bus.SubscribeAsync(_bus.Channels.Distributor(Id), OnInboxMessage));
         _subscriptions.Add(await _bus.SubscribeAsync(_bus.Channels.All, OnAllMessage));
         await _membership.StartAsync();
+        await StartRelayAsync();
         foreach (var (name, relay) in _namespaces)
         {
             Server.AddNamespace(name, relay);
@@ -142,6 +144,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         StopOutageWatch();
         StopProbing();
         Server.Engine.CloseAll("server shutting down");
+        await StopRelayAsync();
         if (_membership is not null)
         {
             await _membership.LeaveAsync();

@@ -133,10 +133,16 @@ public sealed partial class EngineServer
         await HandshakeAsync(context, version, transport, handshake);
     }
 
-    private async Task HandleSessionRequestAsync(HttpContext context, string sid, string transport, bool isWebSocket)
+    private async Task HandleSessionRequestAsync(HttpContext context, string sid, string transport, bool isWebSocket, bool mayRelay = true)
     {
         if (!_sessions.TryGet(sid, out var session))
         {
+            // Held by another distributor (the sid names it): served there, through the bus.
+            if (mayRelay && ForeignSessions is { } foreign && await foreign.TryRelayAsync(context, sid, transport, isWebSocket))
+            {
+                return;
+            }
+
             await EngineHttp.WriteErrorAsync(context, EngineErrorCode.UnknownSid);
             return;
         }
@@ -191,7 +197,7 @@ public sealed partial class EngineServer
 
     private EngineSession Open(EngineProtocolVersion version, EngineHandshake handshake, EngineTransport transport, bool upgrades)
     {
-        var session = new EngineSession(NewSessionId(), version, handshake, transport, _options, _handler, _sessions, _time, _logger);
+        var session = new EngineSession((SessionIdGenerator ?? NewSessionId)(), version, handshake, transport, _options, _handler, _sessions, _time, _logger);
         transport.Attach(session);
         _sessions.Add(session);
         session.Send(EngineFrame.Text(EnginePacketType.Open, OpenPacketJson(session.Id, version, upgrades)));
