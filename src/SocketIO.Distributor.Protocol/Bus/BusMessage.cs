@@ -49,6 +49,7 @@ public static class BusMessage
                 BusMessageType.BackendDrained => BackendDrained.Read(ref reader),
                 BusMessageType.InboxProgress => InboxProgress.Read(ref reader),
                 BusMessageType.InboxProbe => InboxProbe.Read(ref reader),
+                BusMessageType.ReplayEntry => ReplayEntry.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -115,6 +116,9 @@ public enum BusMessageType : byte
 
     /// <summary>Distributor to backend: is anybody listening on this inbox? (ignored by the backend).</summary>
     InboxProbe = 18,
+
+    /// <summary>Not published: a recoverable emit kept in a namespace's replay log (numbers 29-32 belong to connection state recovery).</summary>
+    ReplayEntry = 29,
 }
 
 /// <summary>A decoded bus message.</summary>
