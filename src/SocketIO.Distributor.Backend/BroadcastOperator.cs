@@ -64,7 +64,10 @@ public sealed class BroadcastOperator
     public void Emit(string ev, params object?[] args)
     {
         var backend = _namespace.Backend;
-        var frames = backend.Codec.EncodeEvent(ev, args).EventFrames(_namespace.Name, -1);
+        var payload = backend.Codec.EncodeEvent(ev, args);
+        var frames = _namespace.ReplayLog is { } replay && !IsVolatile
+            ? replay.Record(payload, _rooms, _except)
+            : payload.EventFrames(_namespace.Name, -1);
         var router = backend.Router;
         if (TryDirectTargets(out var targets))
         {
