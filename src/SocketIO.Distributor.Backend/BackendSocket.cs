@@ -158,10 +158,13 @@ public sealed partial class BackendSocket
     internal void Send(string ev, object?[]? args, EmitFlags flags)
     {
         var payload = _backend.Codec.EncodeEvent(ev, args);
-        var frames = Namespace.ReplayLog is { } replay && flags == EmitFlags.None
-            ? replay.Record(payload, [Id], [])
-            : payload.EventFrames(Namespace.Name, -1);
-        Router.SendToSocket(DistributorId, Id, flags, frames);
+        if (Namespace.ReplayLog is { } replay && flags == EmitFlags.None)
+        {
+            Router.SendToSocket(DistributorId, Id, EmitFlags.Recoverable, replay.Record(payload, [Id], []));
+            return;
+        }
+
+        Router.SendToSocket(DistributorId, Id, flags, payload.EventFrames(Namespace.Name, -1));
     }
 
     /// <summary>Runs work on this socket's queue.</summary>

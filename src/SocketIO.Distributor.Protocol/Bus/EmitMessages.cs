@@ -11,6 +11,13 @@ public enum EmitFlags : byte
 
     /// <summary>May be dropped when the client cannot take it now.</summary>
     Volatile = 1,
+
+    /// <summary>
+    /// The EVENT carries a connection state recovery offset as its last argument (and is kept in the
+    /// namespace's replay log); a distributor removes it for clients that take no offsets (EIO3).
+    /// Readers that do not know this flag ignore it.
+    /// </summary>
+    Recoverable = 2,
 }
 
 /// <summary>

@@ -50,6 +50,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         Id = options.DistributorId ?? EngineServer.NewSessionId()[..8];
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
+        server.RecoveredSocketId = RecoveredSocketId;
         server.Engine.ShutdownDrainWindow = options.DrainWindow;
         server.Engine.Metrics.Instance = Id;
     }
