@@ -14,8 +14,6 @@ namespace SocketIO.Distributor.Backend;
 /// </summary>
 internal sealed partial class RecoveryLog
 {
-    private const int TrimEvery = 256;
-
     private readonly BackendNamespace _namespace;
     private readonly ConnectionStateRecovery _options;
     private long _lastScore;
@@ -28,6 +26,9 @@ internal sealed partial class RecoveryLog
     }
 
     public ConnectionStateRecovery Options => _options;
+
+    /// <summary>Trims once every so many emits (often enough that the log exceeds its bound by at most an eighth).</summary>
+    private long TrimEvery => Math.Clamp(_options.MaxReplayEntries / 8, 1, 256);
 
     private SocketIOBackend Backend => _namespace.Backend;
 
