@@ -67,6 +67,25 @@ public sealed partial class BackendNamespace
     }
 
     /// <summary>
+    /// A distributor that still holds the client re-attaches a socket that waits to be recovered (it
+    /// had been taken for dead): it resumes there, nothing to replay (runs on the socket's queue).
+    /// </summary>
+    internal void Reattach(BackendSocket socket, ConnectRequest request, Action otherwise)
+    {
+        if (!_sessions!.TryTake(socket, out _) && !(socket.IsOpen && !socket.IsLeaving))
+        {
+            otherwise();
+            return;
+        }
+
+        socket.Resume(request.DistributorId);
+        Backend.AdoptSocket(socket);
+        _sockets[socket.Id] = socket;
+        var router = Backend.Router;
+        router.Publish(router.Channels.Distributor(request.DistributorId), new ConnectResult(socket.Id, Backend.Id, true, ReadOnlyMemory<byte>.Empty, socket.Pid ?? string.Empty));
+    }
+
+    /// <summary>
     /// Recovers <paramref name="socket"/> for a client that came back (runs on the socket's queue):
     /// when the replay log still holds everything after the client's offset, the socket is served by
     /// the new distributor from now on and the distributor is told its rooms and offset; otherwise the

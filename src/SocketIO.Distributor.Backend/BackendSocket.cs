@@ -160,7 +160,7 @@ public sealed partial class BackendSocket
         var payload = _backend.Codec.EncodeEvent(ev, args);
         if (Namespace.ReplayLog is { } replay && flags == EmitFlags.None)
         {
-            Router.SendToSocket(DistributorId, Id, EmitFlags.Recoverable, replay.Record(payload, [Id], []));
+            replay.Emit(payload, [Id], [], flags);
             return;
         }
 

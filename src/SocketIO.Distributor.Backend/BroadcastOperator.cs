@@ -65,23 +65,25 @@ public sealed class BroadcastOperator
     {
         var backend = _namespace.Backend;
         var payload = backend.Codec.EncodeEvent(ev, args);
-        var recoverable = _namespace.ReplayLog is not null && !IsVolatile;
-        var frames = recoverable
-            ? _namespace.ReplayLog!.Record(payload, _rooms, _except)
-            : payload.EventFrames(_namespace.Name, -1);
-        var flags = recoverable ? _flags | EmitFlags.Recoverable : _flags;
+        if (_namespace.ReplayLog is { } replay && !IsVolatile)
+        {
+            replay.Emit(payload, _rooms, _except, _flags);
+            return;
+        }
+
+        var frames = payload.EventFrames(_namespace.Name, -1);
         var router = backend.Router;
         if (TryDirectTargets(out var targets))
         {
             foreach (var (distributorId, socketId) in targets)
             {
-                router.SendToSocket(distributorId, socketId, flags, frames);
+                router.SendToSocket(distributorId, socketId, _flags, frames);
             }
 
             return;
         }
 
-        router.Broadcast(_namespace.Name, _rooms, _except, flags, frames);
+        router.Broadcast(_namespace.Name, _rooms, _except, _flags, frames);
     }
 
     /// <summary>The targeted sockets on every distributor (socket.io's <c>fetchSockets</c>).</summary>

@@ -16,6 +16,7 @@ internal sealed partial class RecoveryLog
 {
     private readonly BackendNamespace _namespace;
     private readonly ConnectionStateRecovery _options;
+    private readonly Lock _gate = new();
     private long _lastScore;
     private long _sinceTrim;
 
@@ -38,31 +39,36 @@ internal sealed partial class RecoveryLog
     public string NextOffset() => RecoveryOffset.Format(NextScore(), Backend.Id);
 
     /// <summary>
-    /// The frames of an EVENT carrying a fresh offset as its last argument, recorded in the log for
-    /// the targets given (call it right before publishing them).
+    /// Emits an EVENT carrying a fresh offset as its last argument: recorded in the log, then published
+    /// on the namespace channel (distributors filter by <paramref name="rooms"/> and
+    /// <paramref name="except"/>; a socket id is a room of one). Offsets are given, logged and published
+    /// under one lock, so every distributor sees them in increasing order.
     /// </summary>
-    public EngineFrame[] Record(EncodedPayload payload, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except)
+    public void Emit(EncodedPayload payload, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags)
     {
-        var score = NextScore();
-        var offset = RecoveryOffset.Format(score, Backend.Id);
-        var stamped = new EncodedPayload(RecoveryOffset.AppendTo(payload.Json.Span, offset), payload.Attachments);
-        var frames = stamped.EventFrames(_namespace.Name, -1);
-        var entry = new ReplayEntry(offset, rooms, except, frames).Encode();
-        try
+        lock (_gate)
         {
-            var db = Backend.Bus.Database;
-            db.SortedSetAdd(Key, entry, score, CommandFlags.FireAndForget);
-            if (Interlocked.Increment(ref _sinceTrim) % TrimEvery == 1)
+            var score = NextScore();
+            var offset = RecoveryOffset.Format(score, Backend.Id);
+            var stamped = new EncodedPayload(RecoveryOffset.AppendTo(payload.Json.Span, offset), payload.Attachments);
+            var frames = stamped.EventFrames(_namespace.Name, -1);
+            var entry = new ReplayEntry(offset, rooms, except, frames).Encode();
+            try
             {
-                Trim(db);
+                var db = Backend.Bus.Database;
+                db.SortedSetAdd(Key, entry, score, CommandFlags.FireAndForget);
+                if (++_sinceTrim % TrimEvery == 1)
+                {
+                    Trim(db);
+                }
             }
-        }
-        catch (RedisException ex)
-        {
-            RecoveryEvents.LogWriteFailed(Backend.Logger, ex, _namespace.Name);
-        }
+            catch (RedisException ex)
+            {
+                RecoveryEvents.LogWriteFailed(Backend.Logger, ex, _namespace.Name);
+            }
 
-        return frames;
+            Backend.Router.BroadcastOnNamespace(_namespace.Name, rooms, except, flags | EmitFlags.Recoverable, frames);
+        }
     }
 
     /// <summary>

@@ -94,7 +94,7 @@ public sealed partial class SocketIOBackend
 
     private void OnConnectRequest(ConnectRequest request, bool recover = true)
     {
-        if (TryAnswerKnownSocket(request) || (recover && TryRecover(request)))
+        if ((recover && TryRecover(request)) || TryAnswerKnownSocket(request))
         {
             return;
         }

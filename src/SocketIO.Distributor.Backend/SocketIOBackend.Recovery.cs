@@ -18,9 +18,30 @@ public sealed partial class SocketIOBackend
     /// </summary>
     private bool TryRecover(ConnectRequest request)
     {
-        if (request.Recovered || !_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.Sessions is null)
+        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.Sessions is null)
         {
             return false;
+        }
+
+        if (request.Recovered)
+        {
+            // A distributor re-attaches a socket it still holds (reconciliation after it was taken for
+            // dead): one that waits to be recovered, or is about to, simply resumes there.
+            var held = nsp.Sessions.Find(request.SocketId)
+                ?? (_sockets.TryGetValue(request.SocketId, out var open) && open.Pid is not null && open.IsLeaving && open.IsOpen ? open : null);
+            if (held is null)
+            {
+                return false;
+            }
+
+            held.Enqueue(
+                () =>
+                {
+                    nsp.Reattach(held, request, () => OnConnectRequest(request, recover: false));
+                    return Task.CompletedTask;
+                },
+                force: true);
+            return true;
         }
 
         if (!TryReadRecoveryAuth(request.HandshakeJson, out var pid, out var offset) || !pid.StartsWith(request.SocketId + "~", StringComparison.Ordinal))

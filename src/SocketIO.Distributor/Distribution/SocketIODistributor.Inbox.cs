@@ -25,7 +25,7 @@ public sealed partial class SocketIODistributor
                     Protocol.EngineIO.EngineFrame[]? stripped = null;
                     target.Deliver((send.Flags & EmitFlags.Recoverable) != 0 ? target.ForClient(frames, ref stripped) : frames, (send.Flags & EmitFlags.Volatile) != 0);
                 }
-                else if ((send.Flags & EmitFlags.Recoverable) != 0)
+                else
                 {
                     ForwardToMovedSocket(send);
                 }

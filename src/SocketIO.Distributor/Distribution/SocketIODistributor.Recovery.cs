@@ -25,8 +25,9 @@ public sealed partial class SocketIODistributor
     }
 
     /// <summary>
-    /// A recoverable emit for a socket not here: its id names this distributor but it was recovered
-    /// on another, which listens on the room of its id. Passed on there as a broadcast to that room.
+    /// Frames for a socket not here: if it was recovered on another distributor (its id names this
+    /// one), that one listens on the room of its id; they are passed on there as a broadcast to that
+    /// room (nobody listens when the socket is simply gone).
     /// </summary>
     private void ForwardToMovedSocket(SendToSocket send)
     {
