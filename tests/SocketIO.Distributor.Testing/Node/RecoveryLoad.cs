@@ -3,18 +3,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SocketIO.Distributor.Testing;
-using SocketIO.Distributor.Testing.Node;
 using Xunit.Abstractions;
 
-namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Recovery;
+namespace SocketIO.Distributor.Testing.Node;
 
 /// <summary>
 /// <c>tests/clients/recovery-load.mjs</c>: many real socket.io-client v4 sockets, each on its own
 /// connection, that can all be cut at once, reconnected to another distributor, and checked for
 /// duplicates and gaps. Killed on dispose.
 /// </summary>
-internal sealed class RecoveryLoad : IAsyncDisposable
+public sealed class RecoveryLoad : IAsyncDisposable
 {
     private static readonly TimeSpan HardLimit = TimeSpan.FromSeconds(90);
     private readonly Process _process;
@@ -66,6 +64,7 @@ internal sealed class RecoveryLoad : IAsyncDisposable
     public Task<JsonElement> SettleAsync(int n, int e, TimeSpan timeout) =>
         CommandAsync(new JsonObject { ["cmd"] = "settle", ["n"] = n, ["e"] = e, ["timeoutMs"] = (int)timeout.TotalMilliseconds }, timeout + TimeSpan.FromSeconds(10));
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         try
