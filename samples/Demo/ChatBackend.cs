@@ -28,7 +28,8 @@ public sealed class ChatBackend
     public void Configure(SocketIOBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var chat = backend.Of(Namespace);
+        // Connection state recovery: a client back within 2 minutes keeps its socket and gets what it missed.
+        var chat = backend.Of(Namespace).UseConnectionStateRecovery();
         chat.OnConnection(socket =>
         {
             socket.Emit("history", History());
