@@ -29,7 +29,7 @@ public static class RecoveryOffset
     {
         score = 0;
         var dash = offset.IndexOf('-');
-        return dash > 0 && long.TryParse(offset[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out score) && score > 0;
+        return dash > 0 && dash < offset.Length - 1 && long.TryParse(offset[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out score) && score > 0;
     }
 
     /// <summary>The score a moment stands for (its smallest), for trimming by age.</summary>
@@ -89,7 +89,7 @@ public static class RecoveryOffset
 
         var text = body[(start + 1)..];
         var dash = text.IndexOf((byte)'-');
-        if (dash <= 0 || !Utf8Parser.TryParse(text[..dash], out long score, out var consumed) || consumed != dash || score <= 0)
+        if (dash <= 0 || dash == text.Length - 1 || !Utf8Parser.TryParse(text[..dash], out long score, out var consumed) || consumed != dash || score <= 0)
         {
             return null;
         }
