@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using SocketIO.Distributor.LoadGen;
 
 // Usage:
-//   LoadGen run <echo|fanout|connections|mixed> --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
+//   LoadGen run <echo|fanout|connections|mixed|recovery> --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
 //           --pids name=pid[@statsUrl],... --results results.jsonl [--clients N] [--duration s] ...
 //   LoadGen freeport            prints a free loopback TCP port
 //   LoadGen wait <url> [s]      waits until the URL answers HTTP (any status)
@@ -83,6 +83,7 @@ switch (args[0])
                 "connections" => ConnectionsScenario.RunAsync(context),
                 "mixed" => MixedScenario.RunAsync(context),
                 "fault" => FaultScenario.RunAsync(context),
+                "recovery" => RecoveryScenario.RunAsync(context),
                 _ => throw new ArgumentException("unknown scenario " + scenario),
             };
             var finished = await Task.WhenAny(run, Task.Delay(Timeout.Infinite, overall.Token).ContinueWith(_ => { }, TaskScheduler.Default));

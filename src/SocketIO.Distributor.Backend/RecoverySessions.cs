@@ -124,8 +124,9 @@ internal sealed class RecoverySessions(BackendNamespace nsp, RecoveryLog log)
             {
                 data = Backend.Codec.SerializeValue(new Dictionary<string, object?>(socket.Data, StringComparer.Ordinal));
             }
-            catch (NotSupportedException)
+            catch (Exception ex) when (ex is NotSupportedException or System.Text.Json.JsonException or InvalidOperationException)
             {
+                // Data that JSON cannot hold stays in memory only (a recovery on this backend keeps it).
                 data = "{}"u8.ToArray();
             }
 

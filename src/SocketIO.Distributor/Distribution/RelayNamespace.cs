@@ -166,7 +166,9 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             : Rooms.MembersOfAny(broadcast.Rooms, FindSocket);
         foreach (var target in targets)
         {
-            if (!target.IsAccepted || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
+            // A socket whose CONNECT answer is still on its way gets what is sent to its id (held until
+            // its CONNECT is written), as a SendToSocket would: recoverable emits to one socket come this way.
+            if ((!target.IsAccepted && !broadcast.Rooms.Contains(target.Id)) || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
             {
                 continue;
             }
