@@ -116,7 +116,7 @@ public sealed partial class BackendNamespace
         {
             covered = await sessions.Log.CoversAsync(score).ConfigureAwait(false);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             covered = false;
         }

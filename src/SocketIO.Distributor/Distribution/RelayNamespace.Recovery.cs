@@ -47,17 +47,22 @@ internal sealed partial class RelayNamespace
         // so what the log holds up to now, plus what arrives live, misses nothing.
         await Rooms.JoinAsync(relay, join);
         List<EngineFrame[]> missed;
+        await _distributor.ReplayReads.WaitAsync();
         try
         {
             var (frames, offsets, upTo) = await ReadMissedAsync(result.ReplayFrom, rooms);
             relay.ExpectReplayed(offsets, upTo);
             missed = frames;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             RecoveryLog.ReplayFailed(Logger, ex, relay.Id, Name);
             relay.RequestDisconnect(closeConnection: true);
             return ConnectDecision.Accept with { Pid = result.Pid };
+        }
+        finally
+        {
+            _distributor.ReplayReads.Release();
         }
 
         _distributor.Statistics.OnRecovered(missed.Count);
@@ -77,7 +82,7 @@ internal sealed partial class RelayNamespace
         var exclude = Exclude.None;
         for (var pages = 0; pages < MaxReplayPages; pages++)
         {
-            var page = await db.SortedSetRangeByScoreAsync(key, start, double.PositiveInfinity, exclude, Order.Ascending, 0, ReplayPage);
+            var page = await ReadPageAsync(db, key, start, exclude);
             var fresh = 0;
             foreach (var member in page)
             {
@@ -109,6 +114,22 @@ internal sealed partial class RelayNamespace
         }
 
         return (missed, seen, upTo);
+    }
+
+    /// <summary>One page of the log; a timeout (a busy Redis) is tried again twice before it counts.</summary>
+    private static async Task<RedisValue[]> ReadPageAsync(IDatabase db, string key, double start, Exclude exclude)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await db.SortedSetRangeByScoreAsync(key, start, double.PositiveInfinity, exclude, Order.Ascending, 0, ReplayPage);
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                // Try again.
+            }
+        }
     }
 
     private static IBusMessage? BusMessageOrNull(byte[] bytes)

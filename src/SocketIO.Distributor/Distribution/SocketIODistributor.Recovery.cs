@@ -13,6 +13,12 @@ public sealed partial class SocketIODistributor
 {
     private long _forwardSequence;
 
+    /// <summary>
+    /// Replay log reads at once: a thousand clients back together read in turns, each quickly, rather
+    /// than all at once until Redis answers none of them in time.
+    /// </summary>
+    internal SemaphoreSlim ReplayReads { get; } = new(16, 16);
+
     /// <summary>The id a recovering CONNECT keeps; null for a new id (no pid, or that id is in use here).</summary>
     private string? RecoveredSocketId(string nsp, ReadOnlyMemory<byte> auth)
     {
