@@ -67,6 +67,46 @@ public sealed partial class BackendNamespace
     }
 
     /// <summary>
+    /// Accepts a socket restored from its session in Redis (its replica is gone): middleware only when
+    /// <see cref="ConnectionStateRecovery.SkipMiddlewares"/> is false, the distributor is told its rooms
+    /// and offset, then the connection handlers run (<see cref="BackendSocket.Recovered"/> is true).
+    /// </summary>
+    internal async Task ConnectRestoredAsync(BackendSocket socket, string replayFrom)
+    {
+        var rejection = _sessions!.Log.Options.SkipMiddlewares ? null : await RunMiddlewareAsync(socket).ConfigureAwait(false);
+        if (rejection is not null || _closed)
+        {
+            socket.MarkRejected();
+            Backend.ForgetSocket(socket);
+            Backend.RejectConnect(socket.DistributorId, socket.Id, Name, rejection?.Message ?? "Invalid namespace", rejection?.ErrorData);
+            return;
+        }
+
+        _sockets[socket.Id] = socket;
+        socket.MarkConnected();
+        BackendMetrics.Connects.Add(1);
+        BackendMetrics.Sockets.Add(1);
+        _sessions.Statistics.OnRestored();
+        RecoveryEvents.SessionRestored(Backend.Logger, socket.Id, Name, socket.DistributorId);
+        var router = Backend.Router;
+        router.Publish(
+            router.Channels.Distributor(socket.DistributorId),
+            new ConnectResult(socket.Id, Backend.Id, true, ReadOnlyMemory<byte>.Empty, socket.Pid!, [.. socket.Rooms], replayFrom));
+        foreach (var handler in _connectionHandlers)
+        {
+            try
+            {
+                await handler(socket).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                BackendMetrics.HandlerErrors.Add(1);
+                BackendLog.ConnectionHandlerFailed(Backend.Logger, ex, Name, socket.Id);
+            }
+        }
+    }
+
+    /// <summary>
     /// A distributor that still holds the client re-attaches a socket that waits to be recovered (it
     /// had been taken for dead): it resumes there, nothing to replay (runs on the socket's queue).
     /// </summary>

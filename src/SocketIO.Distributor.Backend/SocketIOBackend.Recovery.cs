@@ -52,7 +52,14 @@ public sealed partial class SocketIOBackend
         var socket = nsp.FindRecoverable(request.SocketId, pid);
         if (socket is null)
         {
-            return false;
+            if (nsp.Sessions.Find(request.SocketId) is not null || _sockets.ContainsKey(request.SocketId))
+            {
+                return false;
+            }
+
+            // Not held here: perhaps by a replica that is gone; its session is in Redis.
+            _ = RestoreFromRedisAsync(nsp, request, pid, offset);
+            return true;
         }
 
         socket.Enqueue(() => nsp.RecoverAsync(socket, request, offset, () => OnConnectRequest(request, recover: false)), force: true);

@@ -85,6 +85,59 @@ public sealed class RecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_session_whose_backend_replica_stopped_is_restored_by_another_replica_from_its_hash_in_redis()
+    {
+        await using var cluster = TestCluster.Create("recover-replica");
+        var first = new RecoveringBackend();
+        var second = new RecoveringBackend();
+        var b1 = await cluster.StartBackendAsync(b => first.Serve(b, Chat));
+        var d1 = await cluster.StartDistributorAsync([Chat]);
+        var d2 = await cluster.StartDistributorAsync([Chat]);
+        await cluster.WaitForBackendsAsync(d1, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+
+        var sid = await clients.ConnectAsync("a", d1.Url, Chat);
+        var socket = first.OnlySocket();
+        socket.Data["user"] = "alice";
+        await socket.JoinAsync(Room);
+        first.Nsp.Emit("n", 1);
+        await clients.WaitForEventAsync("a", "n");
+
+        await cluster.StartBackendAsync(b => second.Serve(b, Chat));
+        await cluster.WaitForBackendsAsync(d2, 2);
+        await clients.CutAsync("a");
+        await Eventually.TrueAsync(() => first.Nsp.WaitingSockets == 1, "the first replica holds the socket for recovery");
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis))
+        {
+            var key = Protocol.Bus.RecoveryKeys.Session(cluster.Prefix, Chat, sid);
+            await Eventually.TrueAsync(() => redis.GetDatabase().KeyExists(key), "the session is kept in Redis");
+        }
+
+        second.Nsp.To(Room).Emit("n", 2);
+        second.Nsp.Emit("n", 3);
+        await b1.StopAsync();
+        await Eventually.TrueAsync(() => d2.Distributor.Members.Count(m => m.Kind == Protocol.Bus.MemberKind.Backend) == 1, "the first replica is gone");
+
+        await clients.ReconnectAsync("a", d2.Url);
+        await clients.WaitForEventAsync("a", "$connect");
+        var reconnected = await clients.WaitForEventAsync("a", "$connect");
+        Assert.True(reconnected.Recovered, $"socket.recovered is false: {reconnected}");
+        Assert.Equal(sid, reconnected.Sid);
+
+        var restored = second.OnlySocket();
+        Assert.Equal(sid, restored.Id);
+        Assert.True(restored.Recovered);
+        Assert.Equal("alice", ((System.Text.Json.JsonElement)restored.Data["user"]!).GetString());
+        Assert.Contains(Room, restored.Rooms);
+        Assert.Equal(1, second.Connections);
+        second.Nsp.To(Room).Emit("n", 4);
+        await clients.WaitForEventAsync("a", "n", e => e.Args[0].GetInt32() == 4);
+        Assert.Equal([1, 2, 3, 4], clients.Events.Where(e => e.Name == "a" && e.Event == "n").Select(e => e.Args[0].GetInt32()));
+        Assert.Empty(first.Disconnects);
+        Assert.Equal(1, second.Nsp.RecoveryStatistics!.Restored);
+    }
+
+    [Fact]
     public async Task A_client_that_missed_more_than_the_replay_log_keeps_connects_as_a_new_socket_and_the_old_one_disconnects_once()
     {
         await using var cluster = TestCluster.Create("recover-trimmed");
