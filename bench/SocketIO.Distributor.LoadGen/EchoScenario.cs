@@ -82,6 +82,7 @@ internal static class EchoScenario
         await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
         var cpuBefore = context.Sampler.CpuMicroseconds();
         var self = new SelfCpu();
+        var window = new MeasurementWindow(context.Sampler);
         var start = Stopwatch.GetTimestamp();
         Volatile.Write(ref measuring, true);
         await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
@@ -90,6 +91,8 @@ internal static class EchoScenario
         var cpuAfter = context.Sampler.CpuMicroseconds();
         var selfCores = self.Cores();
         var done = Interlocked.Read(ref completed);
+        var row = new ResultRow { Target = context.Target, Scenario = "echo" };
+        window.WriteTo(row, "req", done);
         Volatile.Write(ref stopSending, true);
 
         // Drain: every request sent must be answered within 5 s.
@@ -103,7 +106,6 @@ internal static class EchoScenario
         var unanswered = Outstanding();
         var (p50, p99, p999, max) = latency.Percentiles();
         var serverCpu = ServerSampler.Sum(cpuAfter, cpuBefore);
-        var row = new ResultRow { Target = context.Target, Scenario = "echo" };
         row.Set("clients", connected.Count);
         row.Set("inflight", inflight);
         row.Set("connect_failures", failed);

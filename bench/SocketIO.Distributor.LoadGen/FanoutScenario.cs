@@ -22,6 +22,10 @@ internal static class FanoutScenario
         var payloadSize = context.Int("payload", 64);
         var variants = context.Get("variants", "all,half,ten").Split(',', StringSplitOptions.RemoveEmptyEntries);
 
+        // --shape many|few names the rows (many-clients-at-low-rates vs few-clients-at-high-rates).
+        var shape = context.Get("shape", string.Empty);
+        string Named(string variant) => shape.Length == 0 ? variant : shape + "-" + variant;
+
         var step = 0L;
         var received = new long[count];
         long late = 0, joined = 0;
@@ -89,13 +93,43 @@ internal static class FanoutScenario
 
         Console.WriteLine($"  fanout: {clients.Count} clients ({connectRate:F0}/s), {Interlocked.Read(ref joined)}/{joins} joins acked");
 
+        // Warm-up, unmeasured: broadcasts to everyone at the first step's rate (step id 0 is never counted).
+        var warmup = Math.Clamp(context.Double("warmup", 0), 0, 60);
+        if (warmup > 0)
+        {
+            var warmRate = Math.Max(1, startRate / Math.Max(1, clients.Count));
+            var warmStart = Stopwatch.GetTimestamp();
+            long warmFired = 0;
+            while (Stopwatch.GetElapsedTime(warmStart).TotalSeconds < warmup && warmFired < warmRate * warmup)
+            {
+                var due = Math.Min((long)(warmRate * warmup), (long)(Stopwatch.GetElapsedTime(warmStart).TotalSeconds * warmRate) + 1);
+                while (warmFired < due)
+                {
+                    var payload = ScenarioContext.Padded(string.Create(CultureInfo.InvariantCulture, $"k=0;s={warmFired};t={Stopwatch.GetTimestamp()};"), payloadSize);
+                    await control.EmitAsync("fire", -1, "\"\",\"" + payload + "\"").ConfigureAwait(false);
+                    warmFired++;
+                }
+
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+
+            // The warm-up's deliveries drain before the first step (bounded: 10 s), so no step starts on a backlog.
+            var warmDrain = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 10);
+            while (received.Sum() < warmFired * clients.Count && Stopwatch.GetTimestamp() < warmDrain)
+            {
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+
+            await Task.Delay(500).ConfigureAwait(false);
+        }
+
         foreach (var variant in variants)
         {
             var recipients = members[variant];
             var room = variant == "all" ? string.Empty : variant;
             var rate = Math.Max(1, startRate / Math.Max(1, recipients.Count));
             ResultRow? knee = null;
-            var row = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = variant };
+            var row = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = Named(variant) };
             for (var s = 0; s < maxSteps; s++)
             {
                 Array.Clear(received);
@@ -151,7 +185,15 @@ internal static class FanoutScenario
                     break;
                 }
 
-                knee = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = variant };
+                if (s == 0)
+                {
+                    // The cost per delivery at the first (lowest) rate, where the shapes differ most.
+                    row.Set("first_broadcasts_per_s", fired / fireSeconds);
+                    row.Set("first_server_cpu_us_per_delivery", delivered == 0 ? double.NaN : cpu / delivered);
+                    row.Set("first_p99_ms", p99);
+                }
+
+                knee = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = Named(variant) };
                 knee.Set("recipients", recipients.Count);
                 knee.Set("broadcasts_per_s", fired / fireSeconds);
                 knee.Set("deliveries_per_s", delivered / fireSeconds);
@@ -167,7 +209,7 @@ internal static class FanoutScenario
                 await Task.Delay(500).ConfigureAwait(false);
             }
 
-            foreach (var (key, value) in knee?.Values ?? [])
+            foreach (var (key, value) in knee?.Values.Where(kv => !kv.Key.StartsWith("first_", StringComparison.Ordinal)) ?? [])
             {
                 row.Set(key, value);
             }

@@ -132,6 +132,12 @@ internal sealed class ResultRow
 
     public string Variant { get; init; } = string.Empty;
 
+    /// <summary>Which of the interleaved runs this row belongs to (bench/run --runs).</summary>
+    public int Run { get; init; } = ResultTags.Run;
+
+    /// <summary>The load generator: dotnet (this one) or node (bench/nodegen).</summary>
+    public string Generator { get; init; } = "dotnet";
+
     public SortedDictionary<string, double> Values { get; } = new(StringComparer.Ordinal);
 
     public List<string> Notes { get; } = [];
@@ -143,6 +149,12 @@ internal sealed class ResultRow
         var line = JsonSerializer.Serialize(this, ResultJson.Options);
         File.AppendAllText(path, line + Environment.NewLine);
     }
+}
+
+/// <summary>Tags every row of this process carries (from --run).</summary>
+internal static class ResultTags
+{
+    public static int Run { get; set; } = 1;
 }
 
 internal static class ResultJson

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using SocketIO.Distributor.LoadGen;
 
 // Usage:
-//   LoadGen run <echo|fanout|connections|mixed|recovery> --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
+//   LoadGen run <echo|fanout|connections|mixed|light|idle|recovery> [--run n] --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
 //           --pids name=pid[@statsUrl],... --results results.jsonl [--clients N] [--duration s] ...
 //   LoadGen freeport            prints a free loopback TCP port
 //   LoadGen wait <url> [s]      waits until the URL answers HTTP (any status)
@@ -74,6 +74,7 @@ switch (args[0])
     case "run":
         {
             var context = new ScenarioContext(options);
+            ResultTags.Run = context.Int("run", 1);
             var scenario = positional.FirstOrDefault() ?? "echo";
             using var overall = new CancellationTokenSource(TimeSpan.FromSeconds(context.Double("timeout", 300)));
             var run = scenario switch
@@ -83,6 +84,8 @@ switch (args[0])
                 "connections" => ConnectionsScenario.RunAsync(context),
                 "mixed" => MixedScenario.RunAsync(context),
                 "fault" => FaultScenario.RunAsync(context),
+                "light" => LightScenario.RunAsync(context),
+                "idle" => IdleScenario.RunAsync(context),
                 "recovery" => RecoveryScenario.RunAsync(context),
                 _ => throw new ArgumentException("unknown scenario " + scenario),
             };

@@ -1,14 +1,12 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Figure = SocketIO.Distributor.LoadGen.ResultSet.Figure;
 
 namespace SocketIO.Distributor.LoadGen;
 
-/// <summary>Writes bench/RESULTS.md from the result rows of one run.</summary>
+/// <summary>Writes bench/RESULTS.md from the result rows of one run: medians and ranges over its interleaved runs.</summary>
 internal static class Report
 {
-    private static readonly string[] Peers = ["socketio", "signalr"];
-
     private static readonly Dictionary<string, string> TargetNames = new()
     {
         ["ours"] = "SocketIO.Distributor",
@@ -18,15 +16,13 @@ internal static class Report
 
     public static void Write(Dictionary<string, string> options)
     {
-        var rows = File.ReadAllLines(options["results"])
-            .Where(l => l.Length > 0)
-            .Select(l => JsonSerializer.Deserialize<Row>(l, ResultJson.Options)!)
-            .ToList();
+        var set = new ResultSet(options["results"]);
         var quick = options.TryGetValue("quick", out var q) && q == "1";
+        var runs = options.GetValueOrDefault("runs", "1");
         var md = new StringBuilder();
         md.AppendLine("# Benchmarks: SocketIO.Distributor beside its peers");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Written by `bench/run` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; every number below comes from that one run.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Written by `bench/run` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; every number below comes from that one invocation ({runs} interleaved run(s) of each scenario on each setup).");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{options.GetValueOrDefault("command", "bench/run")}`");
         md.AppendLine();
@@ -36,6 +32,7 @@ internal static class Report
             md.AppendLine();
         }
 
+        Method(md);
         if (options.TryGetValue("machine", out var machine) && File.Exists(machine))
         {
             md.AppendLine("## Machine");
@@ -46,13 +43,20 @@ internal static class Report
             md.AppendLine();
         }
 
-        md.AppendLine("Every server setup is two server processes on one `redis-server` (started by the script on a free loopback port); the load generator (`bench/SocketIO.Distributor.LoadGen`, raw WebSocket clients) spreads clients round-robin over both. Ours: two distributors + one backend process. Server CPU is utime+stime from `/proc/<pid>/stat` of every server process *including redis-server*, over the measured window.");
-        md.AppendLine();
-        Targets(md, rows);
-        Echo(md, rows);
-        Fanout(md, rows);
-        Connections(md, rows);
-        Mixed(md, rows);
+        foreach (var generator in set.Generators)
+        {
+            IssueTable.Write(md, set, generator);
+        }
+
+        IssueTable.Targets(md, set);
+        Interference(md, set);
+        foreach (var generator in set.Generators)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"## Details ({GeneratorName(generator)} generator)");
+            md.AppendLine();
+            Details(md, set, generator);
+        }
+
         md.AppendLine("## Profile: where our time goes");
         md.AppendLine();
         if (options.TryGetValue("profile", out var profile) && File.Exists(profile))
@@ -61,213 +65,153 @@ internal static class Report
         }
         else
         {
-            md.AppendLine("Not produced by this run (`bench/run --profile` or a full run writes it).");
+            md.AppendLine("Not produced by this run (`bench/run --profile` or a full run writes it). Findings written by hand: `bench/profile-notes.md`.");
         }
 
         md.AppendLine();
-        md.AppendLine("## Fan-out steps (raw)");
+        md.AppendLine("## Fan-out steps (raw, every run)");
         md.AppendLine();
-        foreach (var row in rows.Where(r => r.Scenario == "fanout"))
+        foreach (var generator in set.Generators)
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {TargetNames.GetValueOrDefault(row.Target, row.Target)}, `{row.Variant}`:");
-            foreach (var note in row.Notes)
+            foreach (var variant in set.Variants("fanout"))
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"  - {note}");
+                foreach (var target in TargetNames.Keys)
+                {
+                    if (set.Find(generator, target, "fanout", variant) is not { } found)
+                    {
+                        continue;
+                    }
+
+                    md.AppendLine(CultureInfo.InvariantCulture, $"- {TargetNames[target]}, `{variant}`, {GeneratorName(generator)} generator:");
+                    foreach (var note in found.Notes)
+                    {
+                        md.AppendLine(CultureInfo.InvariantCulture, $"  - {note}");
+                    }
+                }
             }
         }
 
         File.WriteAllText(options["out"], md.ToString());
     }
 
-    private static void Targets(StringBuilder md, List<Row> rows)
+    internal static string GeneratorName(string generator) => generator == "node" ? "Node (`bench/nodegen`, raw `ws`)" : "C# (`LoadGen`, `ClientWebSocket`)";
+
+    private static void Method(StringBuilder md)
     {
-        md.AppendLine("## Targets (from the issue)");
+        md.AppendLine("## Method");
         md.AppendLine();
-        md.AppendLine("| target | measured | met? |");
-        md.AppendLine("| --- | --- | --- |");
-        var echo = Find(rows, "ours", "echo");
-        var cpu = Value(echo, "server_cpu_us_per_req");
-        var rps = Value(echo, "requests_per_s");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| echo: server CPU per request ≤ 20 µs (socket.io-distributor: ~70 µs) | {Fmt(cpu)} µs | {Met(cpu <= 20)} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| echo: throughput ≥ 2.5 × 20k = 50,000 req/s | {Fmt(rps)} req/s | {Met(rps >= 50_000)} |");
-        foreach (var variant in rows.Where(r => r.Scenario == "fanout" && r.Target == "ours").Select(r => r.Variant))
+        md.AppendLine("- Every server setup is two server processes on one `redis-server` (started by the script on a free loopback port). Ours: two distributors + one backend process. Clients are spread round-robin over the two ports.");
+        md.AppendLine("- Fresh server processes for every measurement. Each scenario runs `--runs` times (3 by default) **interleaved**: run 1 of every scenario on every setup, then run 2, …; the setups' order rotates from run to run. Cells are **median (min–max)** over the runs.");
+        md.AppendLine("- Two generators: the C# `LoadGen` (raw `ClientWebSocket`) and a Node one (`bench/nodegen`: raw `ws` clients speaking Engine.IO/Socket.IO or SignalR JSON by hand), so the generator never shares a runtime with the setup it loads.");
+        md.AppendLine("- Warm-up before measuring, at the measured load: echo 10 s, fan-out 10 s of broadcasts at the first step's rate, light load 5 s, idle 10 s.");
+        md.AppendLine("- Server CPU is utime+stime from `/proc/<pid>/stat` of every server process *including redis-server*, over the measured window; context switches are voluntary + nonvoluntary of every thread (`/proc/<pid>/task/*/status`).");
+        md.AppendLine("- Interference: the generator's own CPU, and the machine's busy time (`/proc/stat`) minus servers and generator (\"other\"), over the same window; see the interference table.");
+        md.AppendLine("- The original Node `socket.io-distributor` is not on npm (`npm view socket.io-distributor`: 404); its column quotes the independent harness's figures from issue 13 and is not measured here.");
+        md.AppendLine();
+    }
+
+    private static void Interference(StringBuilder md, ResultSet set)
+    {
+        md.AppendLine("## Interference (cores; the generator's own CPU / everything else on the machine)");
+        md.AppendLine();
+        md.AppendLine("| scenario | generator | " + string.Join(" | ", TargetNames.Values) + " |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        foreach (var generator in set.Generators)
         {
-            var ours = Find(rows, "ours", "fanout", variant);
-            var bestPeer = Peers.Select(p => Find(rows, p, "fanout", variant)).Where(r => r is not null).MaxBy(r => Value(r, "deliveries_per_s"));
-            var knee = Value(ours, "deliveries_per_s");
-            var peerKnee = Value(bestPeer, "deliveries_per_s");
-            var lowerBound = Value(ours, "reached_max_step") == 1 ? " (no knee found: a lower bound)" : string.Empty;
-            var verdict = Value(bestPeer, "reached_max_step") == 1 && knee < 2 * peerKnee
-                ? "**inconclusive** (the best peer found no knee either: raise --steps)"
-                : Met(knee >= 2 * peerKnee && peerKnee > 0);
-            md.AppendLine(CultureInfo.InvariantCulture,
-                $"| fan-out `{variant}`: no loss and p99 < 100 ms up to ≥ 2 × best peer's knee ({Fmt(2 * peerKnee)} deliveries/s) | {Fmt(knee)} deliveries/s{lowerBound} | {verdict} |");
-            var cheapestPeer = Peers.Select(p => Value(Find(rows, p, "fanout", variant), "server_cpu_us_per_delivery")).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min();
-            var ourCpu = Value(ours, "server_cpu_us_per_delivery");
-            md.AppendLine(CultureInfo.InvariantCulture,
-                $"| fan-out `{variant}`: server CPU per delivery ≤ best peer's ({Fmt(cheapestPeer)} µs) | {Fmt(ourCpu)} µs | {Met(ourCpu <= cheapestPeer)} |");
+            foreach (var (scenario, variant) in new[] { ("echo", string.Empty), ("light", "1x1"), ("light", "10x10/s"), ("idle", string.Empty) })
+            {
+                var cells = TargetNames.Keys.Select(t => set.Find(generator, t, scenario, variant) is { } a ? $"{a["loadgen_cores"]} / {a["other_cores"]}" : "–");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} {variant} | {generator} | {string.Join(" | ", cells)} |");
+            }
         }
 
-        var perConnection = Value(Find(rows, "ours", "connections"), "rss_bytes_per_conn") / 1024;
-        md.AppendLine(CultureInfo.InvariantCulture, $"| idle connections: ≤ 10 KB per connection over all server processes (RSS) | {Fmt(perConnection)} KB | {Met(perConnection <= 10)} |");
-        md.AppendLine();
-        md.AppendLine("Fan-out CPU per delivery is compared at each setup's own knee (its highest passing rate).");
         md.AppendLine();
     }
 
-    private static void Echo(StringBuilder md, List<Row> rows)
+    private static void Details(StringBuilder md, ResultSet set, string generator)
     {
-        md.AppendLine("## Echo (acked request/response, 64 B payload)");
-        md.AppendLine();
-        Table(md, rows, "echo", string.Empty,
+        Section(md, set, generator, "Echo (acked request/response, 64 B payload)", "echo", string.Empty,
         [
-            ("clients", "clients", false),
-            ("inflight", "requests in flight per client", false),
-            ("requests_per_s", "requests/s", true),
-            ("p50_ms", "p50 latency (ms)", false),
-            ("p99_ms", "p99 latency (ms)", false),
-            ("p999_ms", "p99.9 latency (ms)", false),
-            ("server_cpu_us_per_req", "server CPU per request (µs)", false),
-            ("server_cores", "server CPU (cores)", false),
-            ("loadgen_cores", "load generator CPU (cores)", false),
-            ("unanswered", "unanswered requests", false),
-            ("bad_acks", "mismatched acks", false),
+            ("clients", "clients"), ("inflight", "requests in flight per client"), ("requests_per_s", "requests/s"),
+            ("p50_ms", "p50 latency (ms)"), ("p99_ms", "p99 latency (ms)"), ("p999_ms", "p99.9 latency (ms)"),
+            ("server_cpu_us_per_req", "server CPU per request (µs)"), ("ctx_switches_per_req", "context switches per request"),
+            ("server_cores", "server CPU (cores)"), ("loadgen_cores", "load generator CPU (cores)"), ("other_cores", "other CPU (cores)"),
+            ("unanswered", "unanswered requests"), ("bad_acks", "mismatched acks"),
         ]);
-        PerProcess(md, rows, "echo");
-        md.AppendLine("The original socket.io-distributor (not installable here) is quoted from the issue: ~20,000 req/s at ~70 µs server CPU per request.");
-        md.AppendLine();
-    }
-
-    private static void Fanout(StringBuilder md, List<Row> rows)
-    {
-        md.AppendLine("## Fan-out (backend broadcast; rates double until a loss or p99 > 100 ms)");
-        md.AppendLine();
-        md.AppendLine("Variants: `all` = namespace/hub-wide, `half` = a room with every other client, `ten` = a room of 10 clients. Figures are at the knee (the last passing step); `fail at` is the first failing step.");
-        md.AppendLine();
-        foreach (var variant in rows.Where(r => r.Scenario == "fanout").Select(r => r.Variant).Distinct())
+        foreach (var variant in set.Variants("fanout"))
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"### `{variant}`");
-            md.AppendLine();
-            Table(md, rows, "fanout", variant,
+            Section(md, set, generator, $"Fan-out `{variant}` (rates double until a loss or p99 > 100 ms; figures at the knee)", "fanout", variant,
             [
-                ("recipients", "recipients per broadcast", false),
-                ("deliveries_per_s", "deliveries/s at the knee", true),
-                ("broadcasts_per_s", "broadcasts/s at the knee", true),
-                ("p50_ms", "p50 latency (ms)", false),
-                ("p99_ms", "p99 latency (ms)", false),
-                ("server_cpu_us_per_delivery", "server CPU per delivery (µs)", false),
-                ("lost", "lost at the knee", false),
-                ("fail_deliveries_per_s", "fail at (deliveries/s offered)", false),
-                ("fail_lost", "lost at the failing step", false),
-                ("fail_p99_ms", "p99 at the failing step (ms)", false),
-                ("loadgen_cores", "load generator CPU (cores)", false),
+                ("recipients", "recipients per broadcast"), ("deliveries_per_s", "deliveries/s at the knee"), ("broadcasts_per_s", "broadcasts/s at the knee"),
+                ("p50_ms", "p50 latency (ms)"), ("p99_ms", "p99 latency (ms)"), ("server_cpu_us_per_delivery", "server CPU per delivery at the knee (µs)"),
+                ("first_broadcasts_per_s", "first step: broadcasts/s"), ("first_server_cpu_us_per_delivery", "first step: server CPU per delivery (µs)"),
+                ("first_p99_ms", "first step: p99 (ms)"), ("fail_deliveries_per_s", "fail at (deliveries/s offered)"), ("fail_lost", "lost at the failing step"),
+                ("fail_p99_ms", "p99 at the failing step (ms)"), ("reached_max_step", "no knee found (1 = lower bound)"), ("loadgen_cores", "load generator CPU (cores)"),
             ]);
         }
-    }
 
-    private static void Connections(StringBuilder md, List<Row> rows)
-    {
-        md.AppendLine("## Idle connections");
-        md.AppendLine();
-        md.AppendLine("Each client completes the Engine.IO handshake and joins `/bench` (Socket.IO CONNECT, answered by our backend) or the `/bench` hub (SignalR). Memory is the marginal cost: RSS (from /proc) and managed/JS heap (after a forced full GC) against a baseline taken after a warm batch of connections that stays open.");
-        md.AppendLine();
-        Table(md, rows, "connections", string.Empty,
+        Section(md, set, generator, "Idle connections (memory: marginal RSS and heap after a forced full GC, against a warm baseline)", "connections", string.Empty,
         [
-            ("clients", "connections", false),
-            ("alive_after_idle", "alive after idling", false),
-            ("connects_per_s", "connects/s (handshake + namespace/hub)", true),
-            ("server_cpu_us_per_connect", "server CPU per connect (µs)", false),
-            ("rss_bytes_per_conn", "RSS per connection, all processes (bytes)", false),
-            ("heap_bytes_per_conn", "managed/JS heap per connection (bytes)", false),
-            ("idle_server_cores", "idle server CPU (cores)", false),
+            ("clients", "connections"), ("alive_after_idle", "alive after idling"), ("connects_per_s", "connects/s"),
+            ("server_cpu_us_per_connect", "server CPU per connect (µs)"), ("rss_bytes_per_conn", "RSS per connection, all processes (bytes)"),
+            ("heap_bytes_per_conn", "managed/JS heap per connection (bytes)"), ("idle_server_cores", "idle server CPU (cores)"),
         ]);
-        PerProcess(md, rows, "connections");
-    }
-
-    private static void PerProcess(StringBuilder md, List<Row> rows, string scenario)
-    {
-        md.AppendLine("Per server process (each divided by the total count, so they add up to the row above):");
-        md.AppendLine();
-        foreach (var row in rows.Where(r => r.Scenario == scenario && TargetNames.ContainsKey(r.Target)))
+        foreach (var variant in set.Variants("light"))
         {
-            var parts = row.Values.Where(kv => kv.Key.Contains('.', StringComparison.Ordinal)).Select(kv => $"{kv.Key} {Fmt(kv.Value)}");
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {TargetNames[row.Target]}: {string.Join(", ", parts)}");
+            Section(md, set, generator, $"Light load `{variant}`", "light", variant,
+            [
+                ("requests_per_s", "requests/s"), ("p50_ms", "p50 latency (ms)"), ("p99_ms", "p99 latency (ms)"),
+                ("server_cpu_us_per_req", "server CPU per request (µs)"), ("ctx_switches_per_req", "context switches per request"),
+                ("server_cores", "server CPU (cores)"), ("unanswered", "unanswered"),
+            ]);
         }
 
-        md.AppendLine();
-    }
-
-    private static void Mixed(StringBuilder md, List<Row> rows)
-    {
-        md.AppendLine("## Mixed: the demo chat");
-        md.AppendLine();
-        md.AppendLine("Ours runs `samples/Demo`'s `ChatBackend`; the peers implement the same logic (validate, keep 50 messages of history, send `history` on connect, ack `ok`, broadcast `chatMessage` to everyone). Every post is delivered to every client, so deliveries/s = posts/s × clients.");
-        md.AppendLine();
-        Table(md, rows, "mixed", string.Empty,
+        Section(md, set, generator, "Idle processes (no clients)", "idle", string.Empty,
         [
-            ("clients", "clients", false),
-            ("posts_per_s", "posts/s", false),
-            ("deliveries_per_s", "deliveries/s", false),
-            ("ack_p50_ms", "ack p50 (ms)", false),
-            ("ack_p99_ms", "ack p99 (ms)", false),
-            ("delivery_p50_ms", "delivery p50 (ms)", false),
-            ("delivery_p99_ms", "delivery p99 (ms)", false),
-            ("lost", "lost deliveries", false),
-            ("unacked", "unacked posts", false),
-            ("server_cores", "server CPU (cores)", false),
-            ("server_cpu_us_per_delivery", "server CPU per delivery (µs)", false),
+            ("max_process_core_percent", "busiest server process (% of a core)"), ("server_cores", "all server processes (cores)"),
+            ("ctx_switches_per_s", "context switches/s, all processes"),
+        ]);
+        Section(md, set, generator, "Mixed: the demo chat (every post to every client)", "mixed", string.Empty,
+        [
+            ("clients", "clients"), ("posts_per_s", "posts/s"), ("deliveries_per_s", "deliveries/s"), ("ack_p50_ms", "ack p50 (ms)"),
+            ("ack_p99_ms", "ack p99 (ms)"), ("delivery_p50_ms", "delivery p50 (ms)"), ("delivery_p99_ms", "delivery p99 (ms)"),
+            ("lost", "lost deliveries"), ("unacked", "unacked posts"), ("server_cpu_us_per_delivery", "server CPU per delivery (µs)"),
         ]);
     }
 
-    private static void Table(StringBuilder md, List<Row> rows, string scenario, string variant, (string Key, string Label, bool HigherIsBetter)[] metrics)
+    private static void Section(StringBuilder md, ResultSet set, string generator, string title, string scenario, string variant, (string Key, string Label)[] metrics)
     {
+        var found = TargetNames.Keys.Select(t => set.Find(generator, t, scenario, variant)).ToArray();
+        if (found.All(f => f is null))
+        {
+            return;
+        }
+
+        md.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
+        md.AppendLine();
         md.AppendLine("| metric | " + string.Join(" | ", TargetNames.Values) + " | ours ÷ socket.io | ours ÷ SignalR |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-        var ours = Find(rows, "ours", scenario, variant);
-        foreach (var (key, label, _) in metrics)
+        foreach (var (key, label) in metrics)
         {
-            var values = TargetNames.Keys.Select(t => Value(Find(rows, t, scenario, variant), key)).ToArray();
+            var figures = found.Select(f => f?[key] ?? Figure.None).ToArray();
+            if (figures.All(f => !f.Exists))
+            {
+                continue;
+            }
+
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {label} | {string.Join(" | ", values.Select(Fmt))} | {Ratio(values[0], values[1])} | {Ratio(values[0], values[2])} |");
-        }
-
-        foreach (var target in TargetNames.Keys.Where(t => Find(rows, t, scenario, variant) is { Notes.Count: > 0 } r && scenario != "fanout"))
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"\n{TargetNames[target]}: {string.Join("; ", Find(rows, target, scenario, variant)!.Notes)}");
-        }
-
-        if (ours is null)
-        {
-            md.AppendLine("\n(ours: no result)");
+                $"| {label} | {string.Join(" | ", figures)} | {Ratio(figures[0], figures[1])} | {Ratio(figures[0], figures[2])} |");
         }
 
         md.AppendLine();
+        var perProcess = found[0]?.Keys.Where(k => k.Contains('.', StringComparison.Ordinal)).ToList() ?? [];
+        if (perProcess.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Ours per process (each divided by the total count): {string.Join(", ", perProcess.Select(k => $"{k} {found[0]![k]}"))}");
+            md.AppendLine();
+        }
     }
 
-    private static Row? Find(List<Row> rows, string target, string scenario, string variant = "") =>
-        rows.LastOrDefault(r => r.Target == target && r.Scenario == scenario && r.Variant == variant);
-
-    private static double Value(Row? row, string key) =>
-        row is not null && row.Values.TryGetValue(key, out var value) ? value : double.NaN;
-
-    private static string Fmt(double value) =>
-        double.IsNaN(value) ? "–" : Math.Abs(value) >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);
-
-    private static string Ratio(double ours, double peer) =>
-        double.IsNaN(ours) || double.IsNaN(peer) || peer == 0 ? "–" : (ours / peer).ToString("0.00", CultureInfo.InvariantCulture) + "×";
-
-    private static string Met(bool met) => met ? "**met**" : "**not met**";
-
-    private sealed class Row
-    {
-        public string Target { get; set; } = string.Empty;
-
-        public string Scenario { get; set; } = string.Empty;
-
-        public string Variant { get; set; } = string.Empty;
-
-        public Dictionary<string, double> Values { get; set; } = [];
-
-        public List<string> Notes { get; set; } = [];
-    }
+    internal static string Ratio(Figure ours, Figure peer) =>
+        !ours.Exists || !peer.Exists || peer.Median == 0 ? "–" : (ours.Median / peer.Median).ToString("0.00", CultureInfo.InvariantCulture) + "×";
 }

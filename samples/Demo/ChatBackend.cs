@@ -1,13 +1,13 @@
-using System.Text.Json.Serialization;
 using SocketIO.Distributor.Backend;
+using SocketIO.Distributor.Backend.Contracts;
 
 namespace SocketIO.Distributor.Demo;
 
 /// <summary>
-/// The demo chat (after the chat example of typed-socket.io): clients call <c>postMessage</c> with
-/// <c>{message, channel}</c> (channel <c>en</c> or <c>ru</c>); the ack is <c>(null, "ok")</c> or an
-/// error string; valid messages go to everyone in <c>/chat</c> as <c>chatMessage</c>
-/// <c>{sender, message, channel}</c>. A new client receives <c>history</c>: the last 50 messages.
+/// The demo chat, served through its typed contract (<see cref="IChatServer"/>): clients call
+/// <c>postMessage</c> with <c>{message, channel}</c>; the ack is <c>(null, "ok")</c> or an error
+/// <c>{message, code, data}</c> naming the field; valid messages go to everyone in <c>/chat</c> as
+/// <c>chatMessage</c>. A new client receives <c>history</c>: the last 50 messages.
 /// </summary>
 public sealed class ChatBackend
 {
@@ -21,7 +21,7 @@ public sealed class ChatBackend
     public const int MaxMessageLength = 500;
 
     private readonly Queue<ChatMessage> _history = new();
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
 
     /// <summary>Serves <see cref="Namespace"/> on <paramref name="backend"/>.</summary>
     /// <param name="backend">The backend.</param>
@@ -29,23 +29,11 @@ public sealed class ChatBackend
     {
         ArgumentNullException.ThrowIfNull(backend);
         // Connection state recovery: a client back within 2 minutes keeps its socket and gets what it missed.
-        var chat = backend.Of(Namespace).UseConnectionStateRecovery();
-        chat.OnConnection(socket =>
+        backend.Of(Namespace).UseConnectionStateRecovery();
+        ChatContract.Serve(backend, socket =>
         {
-            socket.Emit("history", History());
-            socket.OnAsync<PostMessageRequest, string>("postMessage", request =>
-            {
-                var error = Validate(request);
-                if (error is not null)
-                {
-                    throw new SocketHandlerException(error);
-                }
-
-                var message = new ChatMessage(SenderOf(socket), request!.Message!.Trim(), request.Channel!);
-                Remember(message);
-                chat.Emit("chatMessage", message);
-                return Task.FromResult("ok");
-            });
+            socket.Client.History(History());
+            return new ChatSession(this, socket);
         });
     }
 
@@ -59,37 +47,6 @@ public sealed class ChatBackend
         }
     }
 
-    /// <summary>Checks a request at run time; returns the error the client sees, or null.</summary>
-    /// <param name="request">The request.</param>
-    /// <returns>The error, or null when valid.</returns>
-    public static string? Validate(PostMessageRequest? request)
-    {
-        if (request is null)
-        {
-            return "postMessage needs {message, channel}";
-        }
-
-        if (string.IsNullOrWhiteSpace(request.Message))
-        {
-            return "message must be a non-empty string";
-        }
-
-        if (request.Message.Length > MaxMessageLength)
-        {
-            return $"message must be at most {MaxMessageLength} characters";
-        }
-
-        return request.Channel is "en" or "ru" ? null : "channel must be \"en\" or \"ru\"";
-    }
-
-    private static string SenderOf(BackendSocket socket) =>
-        socket.Handshake.Auth.ValueKind == System.Text.Json.JsonValueKind.Object
-        && socket.Handshake.Auth.TryGetProperty("name", out var name)
-        && name.ValueKind == System.Text.Json.JsonValueKind.String
-        && !string.IsNullOrWhiteSpace(name.GetString())
-            ? name.GetString()!.Trim()[..Math.Min(name.GetString()!.Trim().Length, 32)]
-            : "guest-" + socket.Id[^4..];
-
     private void Remember(ChatMessage message)
     {
         lock (_gate)
@@ -101,20 +58,24 @@ public sealed class ChatBackend
             }
         }
     }
+
+    /// <summary>One client's chat: the contract checked the request before <see cref="PostMessage"/> runs.</summary>
+    private sealed class ChatSession(ChatBackend chat, ContractSocket<IChatClient> socket) : IChatServer
+    {
+        public Task<string> PostMessage(PostMessageRequest request)
+        {
+            var message = new ChatMessage(SenderOf(socket.Socket), request.Message.Trim(), request.Channel);
+            chat.Remember(message);
+            socket.Namespace.Client.ChatMessage(message);
+            return Task.FromResult("ok");
+        }
+
+        private static string SenderOf(BackendSocket socket) =>
+            socket.Handshake.Auth.ValueKind == System.Text.Json.JsonValueKind.Object
+            && socket.Handshake.Auth.TryGetProperty("name", out var name)
+            && name.ValueKind == System.Text.Json.JsonValueKind.String
+            && !string.IsNullOrWhiteSpace(name.GetString())
+                ? name.GetString()!.Trim()[..Math.Min(name.GetString()!.Trim().Length, 32)]
+                : "guest-" + socket.Id[^4..];
+    }
 }
-
-/// <summary>The argument of <c>postMessage</c>.</summary>
-/// <param name="Message">The text.</param>
-/// <param name="Channel"><c>en</c> or <c>ru</c>.</param>
-public sealed record PostMessageRequest(
-    [property: JsonPropertyName("message")] string? Message,
-    [property: JsonPropertyName("channel")] string? Channel);
-
-/// <summary>A chat message as clients receive it.</summary>
-/// <param name="Sender">Who sent it.</param>
-/// <param name="Message">The text.</param>
-/// <param name="Channel"><c>en</c> or <c>ru</c>.</param>
-public sealed record ChatMessage(
-    [property: JsonPropertyName("sender")] string Sender,
-    [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("channel")] string Channel);

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Serialization;
 using SocketIO.Distributor.Backend;
+using SocketIO.Distributor.Backend.Contracts;
 
 namespace SocketIO.Distributor.Demo;
 
 /// <summary>
-/// <c>/gameA</c>: tic-tac-toe at tables (rooms). <c>join</c> a table (ack: the board), then
-/// <c>move</c> with a cell 0-8; everyone at the table gets <c>board</c> with the new state.
+/// <c>/gameA</c>: tic-tac-toe at tables (rooms), through <see cref="ITicTacToeServer"/>. <c>join</c>
+/// a table (ack: the board), then <c>move</c> with a cell 0-8; everyone at the table gets
+/// <c>board</c> with the new state.
 /// </summary>
 public sealed class TicTacToeBackend
 {
@@ -20,33 +21,37 @@ public sealed class TicTacToeBackend
     public void Configure(SocketIOBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var game = backend.Of(Namespace);
-        game.OnConnection(socket =>
+        TicTacToeContract.Serve(backend, socket => new Player(this, socket));
+    }
+
+    /// <summary>One client at the game; the table it joined is its own state.</summary>
+    private sealed class Player(TicTacToeBackend game, ContractSocket<ITicTacToeClient> socket) : ITicTacToeServer
+    {
+        private volatile string? _table;
+
+        public async Task<BoardState> Join(string table)
         {
-            socket.OnAsync<string, BoardState>("join", async table =>
-            {
-                var name = Tables.Validate(table);
-                await socket.JoinAsync(name);
-                socket.Data["table"] = name;
-                return _tables.GetOrAdd(name, _ => new Board()).State(name);
-            });
-            socket.OnAsync<int, string>("move", cell =>
-            {
-                if (!socket.Data.TryGetValue("table", out var joined) || joined is not string table || !_tables.TryGetValue(table, out var board))
-                {
-                    throw new SocketHandlerException("join a table first");
-                }
+            await socket.JoinAsync(table);
+            _table = table;
+            return game._tables.GetOrAdd(table, _ => new Board()).State(table);
+        }
 
-                var error = board.Play(cell, socket.Id);
-                if (error is not null)
-                {
-                    throw new SocketHandlerException(error);
-                }
+        public Task<string> Move(int cell)
+        {
+            if (_table is not { } table || !game._tables.TryGetValue(table, out var board))
+            {
+                throw new SocketHandlerException("join a table first");
+            }
 
-                game.To(table).Emit("board", board.State(table));
-                return Task.FromResult("ok");
-            });
-        });
+            var error = board.Play(cell);
+            if (error is not null)
+            {
+                throw new SocketHandlerException(error);
+            }
+
+            socket.Namespace.To(table).Client.Board(board.State(table));
+            return Task.FromResult("ok");
+        }
     }
 
     private sealed class Board
@@ -54,15 +59,10 @@ public sealed class TicTacToeBackend
         private readonly string?[] _cells = new string?[9];
         private int _moves;
 
-        public string? Play(int cell, string player)
+        public string? Play(int cell)
         {
             lock (_cells)
             {
-                if (cell is < 0 or > 8)
-                {
-                    return "cell must be 0 to 8";
-                }
-
                 if (_cells[cell] is not null)
                 {
                     return "that cell is taken";
@@ -90,8 +90,8 @@ public sealed class TicTacToeBackend
 }
 
 /// <summary>
-/// <c>/gameB</c>: dice at tables (rooms). <c>join</c> a table, then <c>roll</c>; everyone at the
-/// table gets <c>rolled</c> with who rolled what.
+/// <c>/gameB</c>: dice at tables (rooms), through <see cref="IDiceServer"/>. <c>join</c> a table,
+/// then <c>roll</c>; everyone at the table gets <c>rolled</c> with who rolled what.
 /// </summary>
 public sealed class DiceBackend
 {
@@ -103,52 +103,26 @@ public sealed class DiceBackend
     public static void Configure(SocketIOBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        var game = backend.Of(Namespace);
-        game.OnConnection(socket =>
-        {
-            socket.OnAsync<string, string>("join", async table =>
-            {
-                var name = Tables.Validate(table);
-                await socket.JoinAsync(name);
-                socket.Data["table"] = name;
-                return name;
-            });
-            socket.OnAsync<string?, int>("roll", _ =>
-            {
-                if (!socket.Data.TryGetValue("table", out var joined) || joined is not string table)
-                {
-                    throw new SocketHandlerException("join a table first");
-                }
-
-                var value = Random.Shared.Next(1, 7);
-                game.To(table).Emit("rolled", new DiceRoll(socket.Id, value));
-                return Task.FromResult(value);
-            });
-        });
+        DiceContract.Serve(backend, socket => new Player(socket));
     }
-}
 
-/// <summary>The state of a tic-tac-toe table.</summary>
-/// <param name="Table">The table.</param>
-/// <param name="Cells">Nine cells: "X", "O" or "".</param>
-/// <param name="Moves">Moves played on this board.</param>
-public sealed record BoardState(
-    [property: JsonPropertyName("table")] string Table,
-    [property: JsonPropertyName("cells")] string[] Cells,
-    [property: JsonPropertyName("moves")] int Moves);
+    private sealed class Player(ContractSocket<IDiceClient> socket) : IDiceServer
+    {
+        private volatile string? _table;
 
-/// <summary>A dice roll.</summary>
-/// <param name="Player">The socket that rolled.</param>
-/// <param name="Value">1 to 6.</param>
-public sealed record DiceRoll(
-    [property: JsonPropertyName("player")] string Player,
-    [property: JsonPropertyName("value")] int Value);
+        public async Task<string> Join(string table)
+        {
+            await socket.JoinAsync(table);
+            _table = table;
+            return table;
+        }
 
-/// <summary>Table names: short words.</summary>
-internal static class Tables
-{
-    public static string Validate(string? table) =>
-        !string.IsNullOrWhiteSpace(table) && table.Length <= 32 && table.All(c => char.IsLetterOrDigit(c) || c is '-' or '_')
-            ? table
-            : throw new SocketHandlerException("a table is 1-32 letters, digits, '-' or '_'");
+        public Task<int> Roll()
+        {
+            var table = _table ?? throw new SocketHandlerException("join a table first");
+            var value = Random.Shared.Next(1, 7);
+            socket.Namespace.To(table).Client.Rolled(new DiceRoll(socket.Id, value));
+            return Task.FromResult(value);
+        }
+    }
 }

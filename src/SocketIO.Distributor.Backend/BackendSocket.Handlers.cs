@@ -222,7 +222,7 @@ public sealed partial class BackendSocket
 
         _backend.ForgetSocket(this);
         Namespace.Remove(this);
-        _acks.Close(new InvalidOperationException($"Socket {Id} disconnected ({reason}) before acknowledging."));
+        Acks.Close(new InvalidOperationException($"Socket {Id} disconnected ({reason}) before acknowledging."));
         if (previous == Open)
         {
             BackendMetrics.Sockets.Add(-1);

@@ -31,7 +31,7 @@ public sealed partial class BackendSocket
         var payload = _backend.Codec.EncodeEvent(ev, args);
         var wait = timeout ?? _backend.Options.AckTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
-        var (id, answer) = _acks.Register(Id, wait, cancellationToken);
+        var (id, answer) = Acks.Register(Id, wait, cancellationToken);
         Router.SendToSocket(DistributorId, Id, EmitFlags.None, payload.EventFrames(Namespace.Name, id));
         return await answer.ConfigureAwait(false);
     }
@@ -81,7 +81,7 @@ public sealed partial class BackendSocket
                 Enqueue(
                     () =>
                     {
-                        if (!_acks.Complete(ackId, arguments))
+                        if (_acks?.Complete(ackId, arguments) != true)
                         {
                             BackendLog.UnknownAck(_backend.Logger, ackId, Id);
                         }

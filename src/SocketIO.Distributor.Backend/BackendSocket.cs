@@ -19,7 +19,10 @@ public sealed partial class BackendSocket
 
     private readonly SocketIOBackend _backend;
     private readonly HandlerQueue _queue;
-    private readonly PendingAcks _acks;
+
+    /// <summary>Created by the first emit that awaits an answer: most sockets never await one.</summary>
+    private PendingAcks? _acks;
+    private ConcurrentDictionary<string, object?>? _data;
     private readonly HashSet<string> _rooms;
     private readonly Lock _roomsGate = new();
     private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +38,6 @@ public sealed partial class BackendSocket
         Handshake = handshake;
         Recovered = recovered;
         _rooms = new HashSet<string>(StringComparer.Ordinal) { id };
-        _acks = new PendingAcks(backend.Time);
         ConnectedAt = backend.Time.GetTimestamp();
         _queue = new HandlerQueue(MaxQueuedEvents, ex => BackendLog.QueueItemFailed(backend.Logger, ex, id));
     }
@@ -62,7 +64,12 @@ public sealed partial class BackendSocket
     public bool Recovered { get; private set; }
 
     /// <summary>Application data attached to the socket (socket.io's <c>socket.data</c>).</summary>
-    public IDictionary<string, object?> Data { get; } = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
+    public IDictionary<string, object?> Data =>
+        _data ?? Interlocked.CompareExchange(ref _data, new ConcurrentDictionary<string, object?>(StringComparer.Ordinal), null) ?? _data!;
+
+    /// <summary>The acknowledgements this socket awaits (created on first use).</summary>
+    private PendingAcks Acks =>
+        _acks ?? Interlocked.CompareExchange(ref _acks, new PendingAcks(_backend.Time), null) ?? _acks!;
 
     /// <summary>True from acceptance until the disconnect handlers run.</summary>
     public bool Connected => System.Threading.Volatile.Read(ref _state) == Open;
@@ -175,7 +182,7 @@ public sealed partial class BackendSocket
     internal void MarkRejected()
     {
         Interlocked.Exchange(ref _state, Closed);
-        _acks.Close(new InvalidOperationException($"Socket {Id} was not accepted."));
+        Acks.Close(new InvalidOperationException($"Socket {Id} was not accepted."));
         _disconnected.TrySetResult();
     }
 

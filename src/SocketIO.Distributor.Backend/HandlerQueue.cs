@@ -1,18 +1,22 @@
-using System.Collections.Concurrent;
-
 namespace SocketIO.Distributor.Backend;
 
 /// <summary>
 /// Runs one socket's work items (connection, events, disconnection) in order, one at a time, on the
 /// thread pool: the thread that queues them (the backend's inbox loop) never runs them, so a blocking
-/// handler delays only its own socket. No task or thread is held while the queue is idle. The queue is
+/// handler delays only its own socket. No task or thread is held while the queue is idle, and no
+/// memory beyond this object: the first waiting item sits in a field, a queue is allocated only while
+/// more than one waits and dropped once drained (most sockets are idle most of the time). The queue is
 /// bounded: when <see cref="Capacity"/> items wait, <see cref="TryEnqueue"/> refuses more.
 /// </summary>
 /// <param name="capacity">The most items that may wait.</param>
 /// <param name="onError">Called with an exception a work item threw; the queue goes on.</param>
 internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
 {
-    private readonly ConcurrentQueue<Func<Task>> _items = new();
+    private readonly Lock _gate = new();
+    private Func<Task>? _next;
+    private Queue<Func<Task>>? _more;
+
+    /// <summary>Items waiting or running; the drain runs while it is above zero.</summary>
     private int _count;
 
     /// <summary>The most items that may wait.</summary>
@@ -24,13 +28,27 @@ internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
     /// <summary>Adds a work item; false if the queue is full (unless <paramref name="force"/>, for work that must not be lost).</summary>
     public bool TryEnqueue(Func<Task> work, bool force = false)
     {
-        if (!force && Volatile.Read(ref _count) >= capacity)
+        bool start;
+        lock (_gate)
         {
-            return false;
+            if (!force && _count >= capacity)
+            {
+                return false;
+            }
+
+            if (_next is null && (_more is null || _more.Count == 0))
+            {
+                _next = work;
+            }
+            else
+            {
+                (_more ??= new Queue<Func<Task>>(4)).Enqueue(work);
+            }
+
+            start = ++_count == 1;
         }
 
-        _items.Enqueue(work);
-        if (Interlocked.Increment(ref _count) == 1)
+        if (start)
         {
             // The first item after idle starts a drain on the thread pool; later items are taken by it.
             ThreadPool.UnsafeQueueUserWorkItem(static queue => queue.Start(), this, preferLocal: false);
@@ -41,21 +59,49 @@ internal sealed class HandlerQueue(int capacity, Action<Exception> onError)
 
     private void Start() => _ = DrainAsync();
 
+    private Func<Task> Take()
+    {
+        lock (_gate)
+        {
+            if (_next is { } next)
+            {
+                _next = null;
+                return next;
+            }
+
+            // _count > 0 and _next taken: the queue holds the item (it keeps arrival order, see TryEnqueue).
+            return _more!.Dequeue();
+        }
+    }
+
+    private bool Done()
+    {
+        lock (_gate)
+        {
+            if (--_count > 0)
+            {
+                return false;
+            }
+
+            _more = null;
+            return true;
+        }
+    }
+
     private async Task DrainAsync()
     {
         do
         {
-            // The count is raised after the enqueue, so an item is always there to take.
-            _items.TryDequeue(out var work);
+            var work = Take();
             try
             {
-                await work!().ConfigureAwait(false);
+                await work().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
                 onError(ex);
             }
         }
-        while (Interlocked.Decrement(ref _count) > 0);
+        while (!Done());
     }
 }

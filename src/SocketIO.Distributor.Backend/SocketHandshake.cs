@@ -11,71 +11,127 @@ public sealed class SocketHandshake
 {
     private static readonly JsonElement EmptyObject = JsonSerializer.Deserialize<JsonElement>("{}"u8);
 
-    private SocketHandshake()
+    /// <summary>The parsed fields: read from <see cref="Json"/> on first use, so an idle socket keeps only the bytes.</summary>
+    private Fields? _fields;
+
+    private SocketHandshake(ReadOnlyMemory<byte> json, Fields? fields)
     {
+        Json = json;
+        _fields = fields;
     }
 
     /// <summary>The request headers the distributor passes on, by lower-case name.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; private init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headers => Read().Headers;
 
     /// <summary>The query string parameters of the connection.</summary>
-    public IReadOnlyDictionary<string, string> Query { get; private init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Query => Read().Query;
 
     /// <summary>The auth payload of the namespace CONNECT (an empty object when the client sent none).</summary>
-    public JsonElement Auth { get; private init; } = EmptyObject;
+    public JsonElement Auth => Read().Auth;
 
     /// <summary>The client's remote address.</summary>
-    public string Address { get; private init; } = string.Empty;
+    public string Address => Read().Address;
 
     /// <summary>The request URL of the connection.</summary>
-    public string Url { get; private init; } = string.Empty;
+    public string Url => Read().Url;
 
     /// <summary>True if the connection is over TLS.</summary>
-    public bool Secure { get; private init; }
+    public bool Secure => Read().Secure;
 
     /// <summary>True if the request is cross-origin.</summary>
-    public bool XDomain { get; private init; }
+    public bool XDomain => Read().XDomain;
 
     /// <summary>When the connection was made (Unix milliseconds).</summary>
-    public long Issued { get; private init; }
+    public long Issued => Read().Issued;
 
     /// <summary>When the connection was made, as the distributor wrote it (ISO 8601).</summary>
-    public string Time { get; private init; } = string.Empty;
+    public string Time => Read().Time;
 
     /// <summary>What the distributor's connect hook added, or null.</summary>
-    public JsonElement? Extra { get; private init; }
+    public JsonElement? Extra => Read().Extra;
 
     /// <summary>The handshake as JSON, as the distributor sent it.</summary>
-    public ReadOnlyMemory<byte> Json { get; private init; }
+    public ReadOnlyMemory<byte> Json { get; }
 
     /// <summary>An empty handshake.</summary>
-    internal static SocketHandshake Empty { get; } = new();
+    internal static SocketHandshake Empty { get; } = new(ReadOnlyMemory<byte>.Empty, Fields.None);
 
-    /// <summary>Reads the handshake JSON of a connect request or remote reply.</summary>
-    /// <exception cref="JsonException">The JSON is not an object.</exception>
+    /// <summary>
+    /// Checks the handshake JSON of a connect request or remote reply and keeps a copy of its bytes
+    /// (exactly its size: the bus message it came in, possibly pooled, is not held); its fields are
+    /// read on first use.
+    /// </summary>
+    /// <exception cref="JsonException">The JSON is not an object, or not well-formed.</exception>
     internal static SocketHandshake Parse(ReadOnlyMemory<byte> json)
     {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(json.Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             throw new JsonException("A handshake must be a JSON object.");
         }
 
-        return new SocketHandshake
+        // Validates the whole object, and that nothing follows it, without allocating.
+        reader.Skip();
+        while (reader.Read())
         {
-            Headers = ReadStrings(root, "headers", StringComparer.OrdinalIgnoreCase),
-            Query = ReadStrings(root, "query", StringComparer.Ordinal),
-            Auth = root.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.Object ? auth.Clone() : EmptyObject,
-            Address = ReadString(root, "address"),
-            Url = ReadString(root, "url"),
-            Secure = root.TryGetProperty("secure", out var secure) && secure.ValueKind == JsonValueKind.True,
-            XDomain = root.TryGetProperty("xdomain", out var xdomain) && xdomain.ValueKind == JsonValueKind.True,
-            Issued = root.TryGetProperty("issued", out var issued) && issued.TryGetInt64(out var ms) ? ms : 0,
-            Time = ReadString(root, "time"),
-            Extra = root.TryGetProperty("extra", out var extra) && extra.ValueKind != JsonValueKind.Null ? extra.Clone() : null,
-            Json = json,
-        };
+        }
+
+        return new SocketHandshake(json.ToArray(), fields: null);
+    }
+
+    private Fields Read()
+    {
+        if (Volatile.Read(ref _fields) is { } fields)
+        {
+            return fields;
+        }
+
+        // Two threads may both parse; one result wins and both return it.
+        return Interlocked.CompareExchange(ref _fields, Fields.Parse(Json), null) ?? _fields!;
+    }
+
+    private sealed class Fields
+    {
+        public static readonly Fields None = new();
+
+        public IReadOnlyDictionary<string, string> Headers { get; private init; } = new Dictionary<string, string>();
+
+        public IReadOnlyDictionary<string, string> Query { get; private init; } = new Dictionary<string, string>();
+
+        public JsonElement Auth { get; private init; } = EmptyObject;
+
+        public string Address { get; private init; } = string.Empty;
+
+        public string Url { get; private init; } = string.Empty;
+
+        public bool Secure { get; private init; }
+
+        public bool XDomain { get; private init; }
+
+        public long Issued { get; private init; }
+
+        public string Time { get; private init; } = string.Empty;
+
+        public JsonElement? Extra { get; private init; }
+
+        public static Fields Parse(ReadOnlyMemory<byte> json)
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            return new Fields
+            {
+                Headers = ReadStrings(root, "headers", StringComparer.OrdinalIgnoreCase),
+                Query = ReadStrings(root, "query", StringComparer.Ordinal),
+                Auth = root.TryGetProperty("auth", out var auth) && auth.ValueKind == JsonValueKind.Object ? auth.Clone() : EmptyObject,
+                Address = ReadString(root, "address"),
+                Url = ReadString(root, "url"),
+                Secure = root.TryGetProperty("secure", out var secure) && secure.ValueKind == JsonValueKind.True,
+                XDomain = root.TryGetProperty("xdomain", out var xdomain) && xdomain.ValueKind == JsonValueKind.True,
+                Issued = root.TryGetProperty("issued", out var issued) && issued.TryGetInt64(out var ms) ? ms : 0,
+                Time = ReadString(root, "time"),
+                Extra = root.TryGetProperty("extra", out var extra) && extra.ValueKind != JsonValueKind.Null ? extra.Clone() : null,
+            };
+        }
     }
 
     private static string ReadString(JsonElement root, string name) =>

@@ -31,7 +31,7 @@ public sealed partial class SocketIOBackend
 
     private void StartDistributorProbe(RedisBus bus, ClusterMembership membership)
     {
-        if (!Options.Bus.TrustPublishReceiverCounts)
+        if (!bus.ReceiverCountsTrusted)
         {
             return;
         }

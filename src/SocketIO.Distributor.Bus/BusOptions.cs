@@ -44,10 +44,22 @@ public sealed class BusOptions
     /// backend's inbox has no listener: then a distributor whose message to a backend reached nobody
     /// treats that backend as dead at once (moves its sockets and re-sends the message to the new
     /// backend) instead of waiting for its heartbeat to expire. Default true: right for a single Redis
-    /// (or one with replicas). Set false on a Redis Cluster, where classic PUBLISH counts only the
-    /// subscribers of the node that received it.
+    /// (or one with replicas) and for a Redis Cluster in sharded mode (SPUBLISH counts the subscribers of
+    /// the channel's owning master, which are all of them). On a Redis Cluster in classic mode, where
+    /// PUBLISH counts only the subscribers of the node that received it, the counts are never trusted
+    /// whatever this says (<see cref="RedisBus.ReceiverCountsTrusted"/>).
     /// </summary>
     public bool TrustPublishReceiverCounts { get; set; } = true;
+
+    /// <summary>
+    /// Classic or sharded pub/sub (<see cref="Bus.PubSubMode"/>). <see cref="PubSubMode.Auto"/> (the default)
+    /// picks sharded when the server answers a sharded round trip at start (a Redis Cluster, any Redis 7 or
+    /// later) and classic otherwise (embedded Garnet); the choice is logged once. Forcing
+    /// <see cref="PubSubMode.Sharded"/> on a server without it fails the start with a message saying what to fix.
+    /// Every process of a deployment must use the same mode (a classic publish does not reach a sharded
+    /// subscriber): leave it on Auto, or set it alike everywhere.
+    /// </summary>
+    public PubSubMode PubSubMode { get; set; } = PubSubMode.Auto;
 
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when valid.</returns>
@@ -82,6 +94,11 @@ public sealed class BusOptions
         if (MaxOutageBufferMessages < 0 || MaxOutageBufferBytes < 0)
         {
             problems.Add($"MaxOutageBufferMessages and MaxOutageBufferBytes must be zero (hold nothing) or positive (got {MaxOutageBufferMessages} and {MaxOutageBufferBytes}).");
+        }
+
+        if (!Enum.IsDefined(PubSubMode))
+        {
+            problems.Add($"PubSubMode must be Auto, Classic or Sharded (got '{PubSubMode}').");
         }
 
         return problems;

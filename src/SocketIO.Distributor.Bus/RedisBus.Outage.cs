@@ -171,7 +171,7 @@ public sealed partial class RedisBus
 
             // The library raises its events on the thread pool, so "restored" may come before "failed":
             // the actual state is checked again until every connection is back.
-            _recheck ??= _time.CreateTimer(static s => ((RedisBus)s!).RecheckBroken(), this, RecheckInterval, RecheckInterval);
+            _recheck ??= _time.CreateTimer(static s => ((RedisBus)s!).RecheckBroken(), this, RecheckPeriod, RecheckPeriod);
 
             // Publishes go over the interactive connection: a lost subscription connection alone (Redis
             // dropping a slow subscriber) loses incoming messages (counted by the receivers), not outgoing ones.
@@ -194,6 +194,7 @@ public sealed partial class RedisBus
     /// <summary>Marks as mended every broken connection that is in fact connected again (events can arrive out of order).</summary>
     private void RecheckBroken()
     {
+        RefreshTopologyIfDue();
         List<(string Endpoint, ConnectionType Type)> mended;
         lock (_outageGate)
         {
@@ -208,6 +209,12 @@ public sealed partial class RedisBus
 
     private bool IsUp(System.Net.EndPoint? endPoint, ConnectionType type)
     {
+        if (ServesNoSlot(endPoint))
+        {
+            // A cluster node whose slots another master serves now (a failover): no part of the outage.
+            return true;
+        }
+
         try
         {
             return type == ConnectionType.Subscription
@@ -271,8 +278,8 @@ public sealed partial class RedisBus
     /// reconnect) the other processes may not have re-subscribed yet: a message for one process's inbox
     /// that reached no subscriber is kept and sent again (its channel's later messages stay behind it)
     /// until a subscriber takes it or the period ends (then it is sent once more, like any message:
-    /// its receiver is likely dead). On Redis Cluster, where PUBLISH counts the subscribers of one node
-    /// only, nothing is re-sent.
+    /// its receiver is likely dead). On a Redis Cluster in classic mode, where PUBLISH counts the subscribers
+    /// of one node only, nothing is re-sent.
     /// </summary>
     private async Task FlushHeldAsync()
     {
@@ -369,7 +376,7 @@ public sealed partial class RedisBus
         {
             foreach (var (channel, message) in batch)
             {
-                _subscriber.Publish(RedisChannel.Literal(channel), message, CommandFlags.FireAndForget);
+                _subscriber.Publish(ChannelOf(channel), message, CommandFlags.FireAndForget);
                 BusMetrics.MessagesPublished.Add(1);
                 BusMetrics.BytesPublished.Add(message.Length);
             }
@@ -389,7 +396,7 @@ public sealed partial class RedisBus
             }
             else
             {
-                sending.Add((i, _subscriber.PublishAsync(RedisChannel.Literal(batch[i].Channel), batch[i].Message)));
+                sending.Add((i, _subscriber.PublishAsync(ChannelOf(batch[i].Channel), batch[i].Message)));
             }
         }
 
@@ -435,20 +442,18 @@ public sealed partial class RedisBus
 
         try
         {
-            var server = _connection.GetServers().Single();
-            var counts = probes.Select(p => server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(p.Channel))).ToList();
-            await Task.WhenAll(counts);
+            var counts = await CountNowAsync([.. probes.Select(p => p.Channel)]);
             for (var i = 0; i < probes.Count; i++)
             {
-                if (counts[i].Result < probes[i].Expected)
+                if (counts[i] < probes[i].Expected)
                 {
                     stalled.Add(probes[i].Channel);
                 }
             }
         }
-        catch (Exception ex) when (ex is RedisServerException or InvalidOperationException)
+        catch (Exception ex) when (ex is RedisException or InvalidOperationException or InvalidCastException)
         {
-            // PUBSUB NUMSUB unsupported (or several servers): publish without waiting.
+            // PUBSUB NUMSUB unsupported (or several servers in classic mode): publish without waiting.
         }
 
         return stalled;
@@ -467,18 +472,8 @@ public sealed partial class RedisBus
         }
     }
 
-    /// <summary>PUBLISH counts every subscriber on a single Redis; on a cluster only the receiving node's.</summary>
-    private bool ReceiverCountsReliable()
-    {
-        try
-        {
-            return !_connection.GetServers().Any(s => s.ServerType == ServerType.Cluster);
-        }
-        catch (RedisException)
-        {
-            return false;
-        }
-    }
+    /// <summary>PUBLISH counts every subscriber on a single Redis; on a cluster only the receiving node's (SPUBLISH: the owning master's, which is all of them).</summary>
+    private bool ReceiverCountsReliable() => CountsCoverEveryone;
 
     /// <summary>True if a connection that publishes (not the subscription connection) is broken; call under the gate.</summary>
     private bool PublishingBrokenLocked() => _broken.Keys.Any(b => b.Type != ConnectionType.Subscription);

@@ -39,7 +39,7 @@ public sealed partial class RedisBus
         Task<long> sent;
         try
         {
-            sent = _subscriber.PublishAsync(RedisChannel.Literal(channel), message);
+            sent = _subscriber.PublishAsync(ChannelOf(channel), message);
             BusMetrics.MessagesPublished.Add(1);
             BusMetrics.BytesPublished.Add(message.Length);
         }

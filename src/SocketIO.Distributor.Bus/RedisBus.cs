@@ -49,7 +49,7 @@ public sealed partial class RedisBus : IAsyncDisposable
     /// <returns>The connected bus.</returns>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
     /// <exception cref="InvalidOperationException">
-    /// Redis cannot be reached; the message says where it was looked for. A process does not start
+    /// <see cref="BusOptions.PubSubMode"/> is Sharded on a server without sharded pub/sub, or Redis cannot be reached; the message says where it was looked for. A process does not start
     /// without Redis (it could register nowhere): the <c>siod</c> command prints that one line and exits with code 2.
     /// </exception>
     public static async Task<RedisBus> ConnectAsync(BusOptions options, ILogger logger, TimeProvider? time = null)
@@ -84,7 +84,18 @@ public sealed partial class RedisBus : IAsyncDisposable
         try
         {
             var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
-            return new RedisBus(connection, options, logger, time ?? TimeProvider.System);
+            var bus = new RedisBus(connection, options, logger, time ?? TimeProvider.System);
+            try
+            {
+                await bus.ChooseModeAsync();
+            }
+            catch
+            {
+                await bus.DisposeAsync();
+                throw;
+            }
+
+            return bus;
         }
         catch (RedisConnectionException ex)
         {
@@ -106,7 +117,7 @@ public sealed partial class RedisBus : IAsyncDisposable
 
         try
         {
-            _subscriber.Publish(RedisChannel.Literal(channel), message, CommandFlags.FireAndForget);
+            _subscriber.Publish(ChannelOf(channel), message, CommandFlags.FireAndForget);
             BusMetrics.MessagesPublished.Add(1);
             BusMetrics.BytesPublished.Add(message.Length);
         }
@@ -127,7 +138,7 @@ public sealed partial class RedisBus : IAsyncDisposable
     {
         BusMetrics.MessagesPublished.Add(1);
         BusMetrics.BytesPublished.Add(message.Length);
-        return await _subscriber.PublishAsync(RedisChannel.Literal(channel), message);
+        return await _subscriber.PublishAsync(ChannelOf(channel), message);
     }
 
     /// <summary>
@@ -139,7 +150,7 @@ public sealed partial class RedisBus : IAsyncDisposable
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
     public async Task<BusSubscription> SubscribeAsync(string channel, Action<ReadOnlyMemory<byte>> handler)
     {
-        var queue = await _subscriber.SubscribeAsync(RedisChannel.Literal(channel));
+        var queue = await _subscriber.SubscribeAsync(ChannelOf(channel));
         queue.OnMessage(message =>
         {
             try

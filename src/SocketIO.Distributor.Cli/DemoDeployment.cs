@@ -61,6 +61,9 @@ internal sealed class DemoDeployment : IAsyncDisposable
         }
     }
 
+    /// <summary>The chat, tic-tac-toe and dice backends, in that order.</summary>
+    public IReadOnlyList<SocketIOBackend> Backends => _backends;
+
     public async ValueTask DisposeAsync()
     {
         foreach (var app in _distributors)

@@ -49,26 +49,30 @@ public sealed class ChatBackendTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("guest-" + sid[^4..], received.Args[0].GetProperty("sender").GetString());
     }
 
-    public static TheoryData<string, object?[], string> InvalidRequests => new()
+    public static TheoryData<string, object?[], string, string> InvalidRequests => new()
     {
-        { "a channel other than en or ru", [new { message = "hi", channel = "de" }], "channel must be \"en\" or \"ru\"" },
-        { "no channel", [new { message = "hi" }], "channel must be \"en\" or \"ru\"" },
-        { "an empty message", [new { message = "", channel = "en" }], "message must be a non-empty string" },
-        { "a blank message", [new { message = "   ", channel = "en" }], "message must be a non-empty string" },
-        { "a message that is too long", [new { message = new string('x', ChatBackend.MaxMessageLength + 1), channel = "en" }], "message must be at most 500 characters" },
-        { "null", [null], "postMessage needs {message, channel}" },
+        { "a channel other than en or ru", [new { message = "hi", channel = "de" }], "channel", "channel must be one of \"en\", \"ru\"" },
+        { "no channel", [new { message = "hi" }], "channel", "channel is required" },
+        { "an empty message", [new { message = "", channel = "en" }], "message", "message is required" },
+        { "a blank message", [new { message = "   ", channel = "en" }], "message", "message is required" },
+        { "a message that is too long", [new { message = new string('x', ChatBackend.MaxMessageLength + 1), channel = "en" }], "message", "message must be at most 500 characters" },
+        { "null", [null], "request", "request is required" },
+        { "no argument", [], "request", "request is required" },
     };
 
     [Theory]
     [MemberData(nameof(InvalidRequests))]
-    public async Task An_invalid_message_is_acked_with_an_error_string_and_not_broadcast(string what, object?[] args, string error)
+    public async Task An_invalid_message_is_acked_with_an_error_naming_the_field_and_not_broadcast(string what, object?[] args, string field, string error)
     {
         await _clients.ConnectAsync("alice", _demo.Urls[0], "/chat", auth: new { name = "alice" });
 
         var ack = await _clients.EmitWithAckAsync("alice", "postMessage", args);
 
-        Assert.True(ack.Length >= 1 && ack[0].ValueKind == JsonValueKind.String, $"{what}: ack {string.Join(", ", ack.Select(a => a.GetRawText()))}");
-        Assert.Equal(error, ack[0].GetString());
+        Assert.True(ack.Length == 1 && ack[0].ValueKind == JsonValueKind.Object, $"{what}: ack {string.Join(", ", ack.Select(a => a.GetRawText()))}");
+        Assert.Equal(error, ack[0].GetProperty("message").GetString());
+        Assert.Equal("INVALID_PAYLOAD", ack[0].GetProperty("code").GetString());
+        Assert.Equal(field, ack[0].GetProperty("data").GetProperty("field").GetString());
+        Assert.Equal("postMessage", ack[0].GetProperty("data").GetProperty("event").GetString());
         await AssertNoChatMessageAsync(what);
     }
 
@@ -76,13 +80,15 @@ public sealed class ChatBackendTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData("a string", "\"hello\"")]
     [InlineData("a number", "42")]
     [InlineData("an array", "[\"hello\", \"en\"]")]
-    public async Task A_request_that_is_not_an_object_is_acked_with_an_error_string(string what, string json)
+    public async Task A_request_that_is_not_an_object_is_acked_with_a_wrong_type_error(string what, string json)
     {
         await _clients.ConnectAsync("alice", _demo.Urls[0], "/chat", auth: new { name = "alice" });
 
         var ack = await _clients.EmitWithAckAsync("alice", "postMessage", [JsonDocument.Parse(json).RootElement]);
 
-        Assert.True(ack.Length >= 1 && ack[0].ValueKind == JsonValueKind.String && ack[0].GetString()!.Length > 0, $"{what}: ack {string.Join(", ", ack.Select(a => a.GetRawText()))}");
+        Assert.True(ack.Length == 1 && ack[0].ValueKind == JsonValueKind.Object, $"{what}: ack {string.Join(", ", ack.Select(a => a.GetRawText()))}");
+        Assert.Equal("request has the wrong type", ack[0].GetProperty("message").GetString());
+        Assert.Equal("request", ack[0].GetProperty("data").GetProperty("field").GetString());
         await AssertNoChatMessageAsync(what);
     }
 

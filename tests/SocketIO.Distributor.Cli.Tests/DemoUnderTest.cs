@@ -62,5 +62,8 @@ internal sealed class DemoUnderTest : IAsyncDisposable
         string.Join("; ", members.Select(m =>
             $"{m.Kind} {m.Id} [{string.Join(",", m.Namespaces)}] sockets {string.Join(" ", m.Sockets.Select(kv => $"{kv.Key}={kv.Value}"))} connections {m.Connections}"));
 
+    /// <summary>The chat, tic-tac-toe and dice backends.</summary>
+    public IReadOnlyList<global::SocketIO.Distributor.Backend.SocketIOBackend> Backends => _deployment.Backends;
+
     public ValueTask DisposeAsync() => _deployment.DisposeAsync();
 }

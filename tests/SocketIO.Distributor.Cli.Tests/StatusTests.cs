@@ -25,7 +25,8 @@ public sealed class StatusTests(ITestOutputHelper output)
         var table = await Siod.RunAsync("status", "--redis", TestRedis.ConnectionString, "--prefix", demo.Prefix);
         Assert.True(table.ExitCode == 0, table.ToString());
         var lines = table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.StartsWith("KIND", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("Bus: ", lines[0], StringComparison.Ordinal);
+        Assert.Single(lines, l => l.StartsWith("KIND", StringComparison.Ordinal));
         foreach (var member in members)
         {
             var row = Assert.Single(lines, l => l.Contains($" {member.Id} ", StringComparison.Ordinal));

@@ -1,58 +1,86 @@
+// @ts-check
+// The demo page. It is plain JavaScript served as is, and type-checked (tsc --checkJs in the tests)
+// against contracts.d.ts, which `dotnet build` generates from the backends' C# contracts.
+/** @typedef {import("./contracts").Chat.ServerToClientEvents} ChatIn */
+/** @typedef {import("./contracts").Chat.ClientToServerEvents} ChatOut */
+/** @typedef {import("./contracts").TicTacToe.ServerToClientEvents} TicTacToeIn */
+/** @typedef {import("./contracts").TicTacToe.ClientToServerEvents} TicTacToeOut */
+/** @typedef {import("./contracts").Dice.ServerToClientEvents} DiceIn */
+/** @typedef {import("./contracts").Dice.ClientToServerEvents} DiceOut */
+/** @typedef {import("./contracts").ChatMessage} ChatMessage */
+/** @typedef {import("./contracts").BoardState} BoardState */
+
+/** @type {(id: string) => any} */
+const $ = (id) => document.getElementById(id);
+$("name").value = new URLSearchParams(location.search).get("name") || "";
 // One Manager = one connection to the distributor; every namespace is multiplexed over it.
-const name = new URLSearchParams(location.search).get("name") || "";
-document.getElementById("name").value = name;
 const manager = new io.Manager(location.origin, { transports: ["websocket", "polling"] });
 // socket.io-client calls a function-valued auth with a callback (it does not use the return value).
-const auth = (callback) => callback({ name: document.getElementById("name").value });
+/** @param {(data: object) => void} callback */
+const auth = (callback) => callback({ name: $("name").value });
+/** @type {import("socket.io-client").Socket<ChatIn, ChatOut>} */
 const chat = manager.socket("/chat", { auth });
+/** @type {import("socket.io-client").Socket<TicTacToeIn, TicTacToeOut>} */
 const gameA = manager.socket("/gameA", { auth });
+/** @type {import("socket.io-client").Socket<DiceIn, DiceOut>} */
 const gameB = manager.socket("/gameB", { auth });
-const $ = (id) => document.getElementById(id);
 
 fetch("/demo/whoami").then((r) => r.json()).then((who) => { $("distributor").textContent = `${who.distributorId} (port ${location.port})`; });
 manager.on("open", () => { $("transport").textContent = manager.engine.transport.name; manager.engine.on("upgrade", (t) => { $("transport").textContent = t.name; }); });
 
 // label → how it shows: "/chat (recovered)" after a network blip that connection state recovery covered.
+/** @type {Map<string, string>} */
 const connected = new Map();
-for (const [label, socket] of [["/chat", chat], ["/gameA", gameA], ["/gameB", gameB]]) {
+/**
+ * @param {string} label
+ * @param {import("socket.io-client").Socket<any, any>} socket
+ */
+function watch(label, socket) {
   socket.on("connect", () => { connected.set(label, socket.recovered ? `${label} (recovered)` : label); $("namespaces").textContent = [...connected.values()].join(", "); });
   socket.on("disconnect", () => { connected.delete(label); $("namespaces").textContent = [...connected.values()].join(", ") || "none"; });
   socket.on("connect_error", (err) => { $("namespaces").textContent = `${label}: ${err.message}`; });
 }
+watch("/chat", chat);
+watch("/gameA", gameA);
+watch("/gameB", gameB);
 
 // Chat
+/** @param {ChatMessage} message */
 function showMessage({ sender, message, channel }) {
   const li = document.createElement("li");
   li.innerHTML = `<span class="channel">[${channel}]</span><b></b>: <span class="text"></span>`;
-  li.querySelector("b").textContent = sender;
-  li.querySelector(".text").textContent = message;
+  /** @type {HTMLElement} */ (li.querySelector("b")).textContent = sender;
+  /** @type {HTMLElement} */ (li.querySelector(".text")).textContent = message;
   $("messages").appendChild(li);
   $("messages").scrollTop = $("messages").scrollHeight;
 }
 chat.on("history", (messages) => { $("messages").innerHTML = ""; messages.forEach(showMessage); });
 chat.on("chatMessage", showMessage);
-$("chat-form").addEventListener("submit", (e) => {
+$("chat-form").addEventListener("submit", (/** @type {Event} */ e) => {
   e.preventDefault();
   const message = $("message").value;
-  chat.emit("postMessage", { message, channel: $("channel").value }, (error, result) => {
-    $("chat-error").textContent = error ? error : "";
+  chat.emit("postMessage", { message, channel: $("channel").value === "ru" ? "ru" : "en" }, (error, result) => {
+    $("chat-error").textContent = error ? error.message : "";
     if (result === "ok") $("message").value = "";
   });
 });
 
 // Tic-tac-toe
+/** @type {NodeListOf<HTMLButtonElement>} */
+const cells = document.querySelectorAll("#cells button");
+/** @param {BoardState} board */
 function showBoard(board) {
-  document.querySelectorAll("#cells button").forEach((b) => { b.textContent = board.cells[Number(b.dataset.cell)]; });
+  cells.forEach((b) => { b.textContent = board.cells[Number(b.dataset.cell)]; });
   $("game-status").textContent = `table ${board.table}, ${board.moves} moves`;
 }
 gameA.on("board", showBoard);
 $("join").addEventListener("click", () => {
   const table = $("table").value;
-  gameA.emit("join", table, (error, board) => { if (error) $("game-status").textContent = error; else showBoard(board); });
-  gameB.emit("join", table, (error, joined) => { $("dice-status").textContent = error ? error : `rolling at table ${joined}`; });
+  gameA.emit("join", table, (error, board) => { if (error) $("game-status").textContent = error.message; else showBoard(board); });
+  gameB.emit("join", table, (error, joined) => { $("dice-status").textContent = error ? error.message : `rolling at table ${joined}`; });
 });
-document.querySelectorAll("#cells button").forEach((button) => button.addEventListener("click", () => {
-  gameA.emit("move", Number(button.dataset.cell), (error) => { if (error) $("game-status").textContent = error; });
+cells.forEach((button) => button.addEventListener("click", () => {
+  gameA.emit("move", Number(button.dataset.cell), (error) => { if (error) $("game-status").textContent = error.message; });
 }));
 
 // Dice
@@ -61,4 +89,4 @@ gameB.on("rolled", ({ player, value }) => {
   li.textContent = `${player.slice(-4)} rolled ${value}`;
   $("rolls").prepend(li);
 });
-$("roll").addEventListener("click", () => gameB.emit("roll", null, (error) => { if (error) $("dice-status").textContent = error; }));
+$("roll").addEventListener("click", () => gameB.emit("roll", (error) => { if (error) $("dice-status").textContent = error.message; }));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SocketIO.Distributor.Bus;
 using SocketIO.Distributor.Distribution;
 
 namespace SocketIO.Distributor.Cli.Commands;
@@ -25,10 +26,11 @@ internal static class DistributorCommand
         var heartbeat = new Option<int?>("--heartbeat") { Description = "Milliseconds between liveness heartbeats; a member silent for three is dead (default: 2000)." };
         var stats = new Option<int?>("--stats-interval") { Description = "Milliseconds between statistics log lines; 0 turns them off (default: 60000)." };
         var drainWindow = new Option<int?>("--drain-window") { Description = "Milliseconds over which SIGTERM closes the sessions (new ones are refused with 503; /readyz turns 503) so clients reconnect elsewhere gradually (default: 10000)." };
+        var pubsub = new Option<string?>("--pubsub") { Description = "auto, classic or sharded: Redis pub/sub kind (default: auto = sharded on a Redis Cluster or Redis 7+, classic on the embedded server). Every process of a deployment must use the same." };
         var serveClient = new Option<bool>("--serve-client") { Description = "Serve the socket.io client bundle at {path}socket.io.js.", DefaultValueFactory = _ => true };
         var command = new Command("distributor", "Run one distributor: clients connect here; namespaces are served by backends through Redis.")
         {
-            redis, prefix, namespaces, urls, path, pingInterval, pingTimeout, maxPayload, connectTimeout, origins, heartbeat, stats, drainWindow, serveClient,
+            redis, prefix, namespaces, urls, path, pingInterval, pingTimeout, maxPayload, connectTimeout, origins, heartbeat, stats, drainWindow, pubsub, serveClient,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -38,11 +40,17 @@ internal static class DistributorCommand
             // ("siod: ...", exit code 2): the host's own error log would add a stack trace to it.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
             builder.WebHost.UseUrls(parsed.GetValue(urls) ?? builder.Configuration["urls"] ?? "http://localhost:8001");
+            PubSubMode? mode = parsed.GetValue(pubsub) is { } chosen
+                ? Enum.TryParse<PubSubMode>(chosen, ignoreCase: true, out var parsedMode) && Enum.IsDefined(parsedMode) && !chosen.All(char.IsDigit)
+                    ? parsedMode
+                    : throw new CliFailure($"--pubsub must be auto, classic or sharded (got '{chosen}').")
+                : null;
             builder.Services.AddSocketIODistributor(builder.Configuration.GetSection("SocketIO:Distributor"), options =>
             {
                 var bus = options.Bus;
                 bus.Redis = parsed.GetValue(redis) ?? Environment.GetEnvironmentVariable("SIOD_REDIS") ?? bus.Redis;
                 bus.ChannelPrefix = parsed.GetValue(prefix) ?? bus.ChannelPrefix;
+                bus.PubSubMode = mode ?? bus.PubSubMode;
                 if (parsed.GetValue(heartbeat) is { } beat)
                 {
                     bus.HeartbeatInterval = TimeSpan.FromMilliseconds(beat);

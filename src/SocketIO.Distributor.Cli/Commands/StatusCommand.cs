@@ -15,7 +15,7 @@ internal static class StatusCommand
         var redis = RedisOptions.Redis();
         var prefix = RedisOptions.Prefix();
         var json = new Option<bool>("--json") { Description = "Print JSON (one array of members) for scripts." };
-        var command = new Command("status", "Show the live distributors and backends, their namespaces and connection counts.")
+        var command = new Command("status", "Show the bus (classic or sharded pub/sub; on a Redis Cluster, each master's slots and live channels) and the live distributors and backends, their namespaces and connection counts.")
         {
             redis, prefix, json,
         };
@@ -30,6 +30,7 @@ internal static class StatusCommand
             }
             else
             {
+                BusLayoutPrinter.Print(await bus.DescribeLayoutAsync(), output);
                 Print(members, output);
             }
 

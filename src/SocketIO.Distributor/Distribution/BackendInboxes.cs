@@ -99,7 +99,7 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
 
     private void OnReply(Inbox inbox, ulong sequence, long receivers)
     {
-        if (receivers == 0 && distributor.Options.Bus.TrustPublishReceiverCounts)
+        if (receivers == 0 && distributor.Bus.ReceiverCountsTrusted)
         {
             lock (inbox)
             {

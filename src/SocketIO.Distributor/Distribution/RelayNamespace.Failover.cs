@@ -9,7 +9,7 @@ internal sealed partial class RelayNamespace
     public int MaxPendingAcks => Options.MaxPendingAcks;
 
     /// <summary>True when PUBLISH's receiver count may declare a backend dead.</summary>
-    public bool TrustReceiverCounts => Options.Bus.TrustPublishReceiverCounts;
+    public bool TrustReceiverCounts => _distributor.Bus.ReceiverCountsTrusted;
 
     /// <summary>The numbered backend inboxes of this distributor.</summary>
     public BackendInboxes Inboxes => _distributor.Inboxes;

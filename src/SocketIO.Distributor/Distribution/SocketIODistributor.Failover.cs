@@ -117,7 +117,7 @@ public sealed partial class SocketIODistributor
     /// <summary>Starts probing the inboxes of backends that owe answers (when receiver counts are trusted).</summary>
     private void StartProbing()
     {
-        if (Options.Bus.TrustPublishReceiverCounts)
+        if (Bus.ReceiverCountsTrusted)
         {
             _probeTimer = Time.CreateTimer(static state => ((SocketIODistributor)state!).ProbeOwingBackends(), this, Options.BackendProbeInterval, Options.BackendProbeInterval);
         }

@@ -183,7 +183,7 @@ public sealed partial class EngineServer
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
         var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
         Open(version, handshake, transport, upgrades: false);
         await transport.RunAsync(context.RequestAborted);
@@ -209,7 +209,7 @@ public sealed partial class EngineServer
         System.Net.WebSockets.WebSocket socket;
         try
         {
-            socket = await context.WebSockets.AcceptWebSocketAsync();
+            socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
         }
         catch
         {
@@ -232,6 +232,12 @@ public sealed partial class EngineServer
 
         await transport.RunAsync(context.RequestAborted);
     }
+
+    /// <summary>
+    /// No WebSocket keep-alive pings: Engine.IO's heartbeat already proves the connection alive, and the
+    /// keep-alive's timer per connection costs memory and a wake-up every interval per idle connection.
+    /// </summary>
+    private static readonly WebSocketAcceptContext WebSocketAccept = new() { KeepAliveInterval = TimeSpan.Zero };
 
     private byte[] OpenPacketJson(string sid, EngineProtocolVersion version, bool upgrades)
     {
@@ -259,7 +265,7 @@ public sealed partial class EngineServer
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in request.Headers)
         {
-            headers[key.ToLowerInvariant()] = value.ToString();
+            headers[LowerCaseHeaderNames.Of(key)] = value.ToString();
         }
 
         return new EngineHandshake(

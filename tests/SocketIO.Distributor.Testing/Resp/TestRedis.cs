@@ -15,6 +15,10 @@ public static class TestRedis
 {
     private static readonly Lazy<string> Server = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private static GarnetServer? _garnet;
+    private static RedisCluster? _cluster;
+
+    /// <summary>The value of <see cref="EnvironmentVariable"/> that selects a Redis Cluster started by the tests.</summary>
+    public const string ClusterValue = "cluster";
 
     /// <summary>The environment variable naming an external server (<c>host:port</c>).</summary>
     public const string EnvironmentVariable = "SIOD_TEST_REDIS";
@@ -24,6 +28,9 @@ public static class TestRedis
 
     /// <summary>True when the tests run against an external server rather than embedded Garnet.</summary>
     public static bool IsExternal => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>True when the tests run on a Redis Cluster (<c>SIOD_TEST_REDIS=cluster</c>).</summary>
+    public static bool IsCluster => string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable), ClusterValue, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A channel prefix no other test uses.</summary>
     /// <param name="test">A short name of the test, for readability in MONITOR output.</param>
@@ -42,6 +49,14 @@ public static class TestRedis
     private static string Start()
     {
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (IsCluster)
+        {
+            // A Lazy's factory is synchronous and runs once per test process, before any test uses Redis.
+            _cluster = Task.Run(() => RedisCluster.StartAsync(masters: 3)).GetAwaiter().GetResult();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => _cluster.KillAll();
+            return _cluster.ConnectionString;
+        }
+
         if (!string.IsNullOrEmpty(external))
         {
             return external;

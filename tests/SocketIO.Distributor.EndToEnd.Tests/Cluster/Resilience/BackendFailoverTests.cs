@@ -146,7 +146,7 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         // Redis has noticed the dead subscriber (the victim's entry is still in the members hash).
         await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Testing.Resp.TestRedis.ConnectionString))
         {
-            var inbox = StackExchange.Redis.RedisChannel.Literal($"{cluster.Prefix}:b:{victimId}");
+            var inbox = RedisCluster.TestChannels.Of(distributor, $"{cluster.Prefix}:b:{victimId}");
             await Eventually.TrueAsync(
                 () => redis.GetSubscriber().Publish(inbox, new Protocol.Bus.InboxProbe("test").Encode()) == 0,
                 "Redis counts no subscriber on the victim's inbox");

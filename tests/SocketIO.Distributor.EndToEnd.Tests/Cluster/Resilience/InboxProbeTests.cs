@@ -60,7 +60,7 @@ public sealed class InboxProbeTests(ITestOutputHelper output)
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis))
         {
             var channels = new BusChannels(cluster.Prefix);
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channels.Backend(backend.Id)), new SocketInventory(distributor.Distributor.Id, []).Encode());
+            await redis.GetSubscriber().PublishAsync(RedisCluster.TestChannels.Of(distributor, channels.Backend(backend.Id)), new SocketInventory(distributor.Distributor.Id, []).Encode());
         }
 
         await Testing.Eventually.TrueAsync(() => recorder.Disconnects.ContainsKey(id), "the backend dropped the socket");
@@ -114,7 +114,7 @@ public sealed class InboxProbeTests(ITestOutputHelper output)
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis);
 
         // The backend loses a's socket; a's next request is answered BACKEND_LOST and a is re-attached.
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channels.Backend(backend.Id)), new SocketInventory(distributor.Distributor.Id, [new SocketInventoryGroup("/", [b])]).Encode());
+        await redis.GetSubscriber().PublishAsync(RedisCluster.TestChannels.Of(distributor, channels.Backend(backend.Id)), new SocketInventory(distributor.Distributor.Id, [new SocketInventoryGroup("/", [b])]).Encode());
         await Testing.Eventually.TrueAsync(() => dropped.ContainsKey(a), "the backend dropped a's socket");
         Assert.Equal("BACKEND_LOST", (await clients.EmitWithAckAsync("a", "whoami", []))[0].GetProperty("code").GetString());
         await Testing.Eventually.TrueAsync(() => backend.Of("/").Sockets.ContainsKey(a), "a is re-attached");
@@ -125,7 +125,7 @@ public sealed class InboxProbeTests(ITestOutputHelper output)
         // reported for the first time: its re-attach (counted) shows the report was handled.
         var slow = clients.EmitWithAckAsync("a", "slow", [], TimeSpan.FromSeconds(10));
         await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channels.Distributor(distributor.Distributor.Id)), new SocketsUnknown(backend.Id, [a, b]).Encode());
+        await redis.GetSubscriber().PublishAsync(RedisCluster.TestChannels.Of(distributor, channels.Distributor(distributor.Distributor.Id)), new SocketsUnknown(backend.Id, [a, b]).Encode());
         await Testing.Eventually.TrueAsync(() => distributor.Distributor.Statistics.SocketsReattached == reattached + 1, "the late report was handled (b re-attached)");
         Assert.Equal(1, distributor.Distributor.Statistics.AcksFailed);
 
