@@ -7,7 +7,8 @@ using SocketIO.Distributor.Demo;
 // backend's loss counters (null for a distributor)}. A backend prints the same counters as one line when it stops:
 // "bench-final-lost packetsForUnknownSockets=N droppedInOutage=N inboundGaps=N".
 // Optional: --prefix <channel prefix> (default siod), --heartbeat <ms> (liveness heartbeat; a member
-// silent for three is dead; default 2000), used by the fault tests and bench/run's fault step.
+// silent for three is dead; default 2000), used by the fault tests and bench/run's fault step;
+// --recovery on (backend: connection state recovery on /bench: offsets, replay log, held sessions).
 var role = args.Length > 0 ? args[0] : "distributor";
 string Arg(string name, string fallback)
 {
@@ -16,6 +17,7 @@ string Arg(string name, string fallback)
 }
 
 var redis = Arg("redis", "127.0.0.1:6379");
+BenchBackend.Recovery = Arg("recovery", "off") == "on";
 var prefix = Arg("prefix", "siod");
 var heartbeat = TimeSpan.FromMilliseconds(int.Parse(Arg("heartbeat", "2000"), System.Globalization.CultureInfo.InvariantCulture));
 void ConfigureBus(SocketIO.Distributor.Bus.BusOptions bus)
@@ -98,9 +100,12 @@ return 0;
 /// <summary>The bench backend: <c>/bench</c> (echo, join, fire) and the demo chat.</summary>
 internal static class BenchBackend
 {
+    /// <summary>Connection state recovery on <c>/bench</c> (<c>--recovery on</c>).</summary>
+    public static bool Recovery { get; set; }
+
     public static void Configure(SocketIOBackend backend)
     {
-        var bench = backend.Of("/bench");
+        var bench = Recovery ? backend.Of("/bench").UseConnectionStateRecovery() : backend.Of("/bench");
         bench.OnConnection(socket =>
         {
             // echo(payload, ack): the ack carries the arguments back unchanged.

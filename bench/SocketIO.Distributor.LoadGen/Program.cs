@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using SocketIO.Distributor.LoadGen;
 
 // Usage:
-//   LoadGen run <echo|fanout|connections|mixed|light|idle> [--run n] --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
+//   LoadGen run <echo|fanout|connections|mixed|light|idle|recovery> [--run n] --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
 //           --pids name=pid[@statsUrl],... --results results.jsonl [--clients N] [--duration s] ...
 //   LoadGen freeport            prints a free loopback TCP port
 //   LoadGen wait <url> [s]      waits until the URL answers HTTP (any status)
@@ -88,6 +88,7 @@ switch (args[0])
                 "light" => LightScenario.RunAsync(context),
                 "idle" => IdleScenario.RunAsync(context),
                 "polling-relay" => PollingRelayScenario.RunAsync(context),
+                "recovery" => RecoveryScenario.RunAsync(context),
                 _ => throw new ArgumentException("unknown scenario " + scenario),
             };
             var finished = await Task.WhenAny(run, Task.Delay(Timeout.Infinite, overall.Token).ContinueWith(_ => { }, TaskScheduler.Default));

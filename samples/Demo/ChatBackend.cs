@@ -28,6 +28,8 @@ public sealed class ChatBackend
     public void Configure(SocketIOBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        // Connection state recovery: a client back within 2 minutes keeps its socket and gets what it missed.
+        backend.Of(Namespace).UseConnectionStateRecovery();
         ChatContract.Serve(backend, socket =>
         {
             socket.Client.History(History());

@@ -32,7 +32,7 @@ public sealed partial class BackendNamespace
         BackendMetrics.Sockets.Add(1);
         BackendLog.SocketConnected(Backend.Logger, socket.Id, Name, socket.DistributorId);
         var router = Backend.Router;
-        router.Publish(router.Channels.Distributor(socket.DistributorId), new ConnectResult(socket.Id, Backend.Id, true, ReadOnlyMemory<byte>.Empty));
+        router.Publish(router.Channels.Distributor(socket.DistributorId), new ConnectResult(socket.Id, Backend.Id, true, ReadOnlyMemory<byte>.Empty, StartSession(socket)));
         foreach (var handler in _connectionHandlers)
         {
             try

@@ -143,6 +143,7 @@ public sealed partial class BackendNamespace
     {
         var count = _sockets.Count;
         _sockets.Clear();
+        _sessions?.Clear();
         return count;
     }
 }

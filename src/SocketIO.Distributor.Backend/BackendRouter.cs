@@ -101,6 +101,19 @@ internal sealed partial class BackendRouter
         BackendMetrics.EmitsOut.Add(1);
     }
 
+    /// <summary>
+    /// Broadcasts frames on the namespace channel only, whatever the rooms (distributors filter by
+    /// rooms and except): one ordered stream per namespace, which connection state recovery needs
+    /// (a client's last offset must be a watermark of what it got).
+    /// </summary>
+    public void BroadcastOnNamespace(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames)
+    {
+        var sequence = (ulong)Interlocked.Increment(ref _lastSequence);
+        var broadcast = new Broadcast(nsp, rooms, except, flags, BackendId, sequence, frames);
+        _sequencer.Publish(Channels.Namespace(nsp), n => (broadcast with { ChannelSequence = n }).Encode());
+        BackendMetrics.EmitsOut.Add(1);
+    }
+
     /// <summary>Sends a command without waiting for it to take effect.</summary>
     public void SendCommand(string distributorId, string socketId, SocketCommandKind kind, IReadOnlyCollection<string> rooms, bool close) =>
         Publish(Channels.Distributor(distributorId), new SocketCommand(socketId, kind, rooms, close, 0, Inbox));

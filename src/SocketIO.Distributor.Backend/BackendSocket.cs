@@ -62,14 +62,17 @@ public sealed partial class BackendSocket
     /// <summary>The namespace.</summary>
     public BackendNamespace Namespace { get; }
 
-    /// <summary>The distributor holding the client.</summary>
-    public string DistributorId { get; }
+    /// <summary>The distributor holding the client (another one after a connection state recovery).</summary>
+    public string DistributorId { get; private set; }
 
     /// <summary>What the client sent when it connected.</summary>
     public SocketHandshake Handshake { get; }
 
-    /// <summary>True if the socket was already connected and moved here from a backend that stopped.</summary>
-    public bool Recovered { get; }
+    /// <summary>
+    /// True if the socket was already connected: it moved here from a backend that stopped, or its
+    /// client came back within the namespace's <see cref="ConnectionStateRecovery"/> (same id, rooms and data).
+    /// </summary>
+    public bool Recovered { get; private set; }
 
     /// <summary>
     /// Application data attached to the socket (socket.io's <c>socket.data</c>). Thread-safe. Its changes are sent to
@@ -193,8 +196,14 @@ public sealed partial class BackendSocket
     internal void Send(string ev, object?[]? args, EmitFlags flags)
     {
         NotifyOutgoing(ev, args);
-        var frames = _backend.Codec.EncodeEvent(ev, args).EventFrames(Namespace.Name, -1);
-        Router.SendToSocket(DistributorId, Id, flags, frames);
+        var payload = _backend.Codec.EncodeEvent(ev, args);
+        if (Namespace.ReplayLog is { } replay && flags == EmitFlags.None)
+        {
+            replay.Emit(payload, [Id], [], flags);
+            return;
+        }
+
+        Router.SendToSocket(DistributorId, Id, flags, payload.EventFrames(Namespace.Name, -1));
     }
 
     /// <summary>Runs work on this socket's queue.</summary>
@@ -215,6 +224,11 @@ public sealed partial class BackendSocket
     /// <summary>Queues the disconnection: after the events already queued, the disconnect handlers run once.</summary>
     internal void EnqueueDisconnect(string reason)
     {
+        if (TryHoldForRecovery(reason))
+        {
+            return;
+        }
+
         _leaving = true;
         Enqueue(() => OnDisconnected(reason), force: true);
     }

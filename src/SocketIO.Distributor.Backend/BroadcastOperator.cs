@@ -68,7 +68,14 @@ public sealed partial class BroadcastOperator
     public void Emit(string ev, params object?[] args)
     {
         var backend = _namespace.Backend;
-        var frames = backend.Codec.EncodeEvent(ev, args).EventFrames(_namespace.Name, -1);
+        var payload = backend.Codec.EncodeEvent(ev, args);
+        if (_namespace.ReplayLog is { } replay && !IsVolatile)
+        {
+            replay.Emit(payload, _rooms, _except, _flags);
+            return;
+        }
+
+        var frames = payload.EventFrames(_namespace.Name, -1);
         var router = backend.Router;
         if (_local)
         {

@@ -33,6 +33,10 @@ public sealed partial class SocketIOBackend
             case SocketInventory inventory:
                 OnSocketInventory(inventory);
                 break;
+            case SocketDisconnected disconnected when _sockets.TryGetValue(disconnected.SocketId, out var socket) && disconnected.SenderId.Length > 0 && disconnected.SenderId != socket.DistributorId:
+                // The socket was recovered on another distributor: its old connection's end changes nothing.
+                Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
+                break;
             case SocketDisconnected disconnected when _sockets.TryGetValue(disconnected.SocketId, out var socket):
                 Track(disconnected.SenderId, disconnected.ChannelSequence)?.Invoke();
                 socket.EnqueueDisconnect(disconnected.Reason);
@@ -91,9 +95,9 @@ public sealed partial class SocketIOBackend
         }
     }
 
-    private void OnConnectRequest(ConnectRequest request)
+    private void OnConnectRequest(ConnectRequest request, bool recover = true)
     {
-        if (TryAnswerKnownSocket(request))
+        if ((recover && TryRecover(request)) || TryAnswerKnownSocket(request))
         {
             return;
         }

@@ -17,8 +17,11 @@
 //   {"cmd":"raw","id":6,"name":"a","packet":"42[\"ev\"]"}   an Engine.IO packet as text
 //   {"cmd":"rawBinary","id":7,"name":"a","base64":"..."}    an Engine.IO binary message
 //   {"cmd":"close","id":8}                                  closes everything, then exits 0
+//   {"cmd":"cut","id":9,"name":"a"}        destroys the TCP connection of the socket's websocket (a network blip)
+//   {"cmd":"reconnect","id":10,"name":"a","url":"http://..."}  connects the socket again, to url if given
+//       (socket.io-client ≥ 4.6 sends {pid, offset} in its CONNECT: connection state recovery)
 // Events: {"event":"<name>","name":"a","args":[...],"hasAck":bool} for every event the server sends,
-//   {"event":"$connect","name","sid","engineId"}, {"event":"$disconnect","name","reason"},
+//   {"event":"$connect","name","sid","engineId","recovered"}, {"event":"$disconnect","name","reason"},
 //   {"event":"$connect_error","name","message","data"}, {"event":"$error","name","message"}.
 // Binary values travel as {"$binary":"<base64>"} both ways.
 // The driver exits when stdin closes, and after the hard limit whatever happens.
@@ -72,6 +75,19 @@ const commands = {
   },
   rawBinary: async ({ name, base64 }) => {
     engineOf(name).write(Buffer.from(base64, "base64"));
+    return {};
+  },
+  cut: async ({ name }) => {
+    const transport = engineOf(name).transport;
+    const tcp = transport?.ws?._socket;
+    if (transport?.name !== "websocket" || !tcp) throw new Error(`socket "${name}" has no websocket to cut`);
+    tcp.destroy();
+    return {};
+  },
+  reconnect: async ({ name, url }) => {
+    const socket = socketNamed(name);
+    if (url) socket.io.uri = url;
+    socket.connect();
     return {};
   },
   close: async () => {
@@ -129,7 +145,7 @@ function observe(name, socket) {
   client.onOtherError(socket, (message) => send({ event: "$error", name, message }));
   return new Promise((resolve, reject) => {
     socket.on("connect", () => {
-      send({ event: "$connect", name, sid: socket.id, engineId: socket.io.engine?.id });
+      send({ event: "$connect", name, sid: socket.id, engineId: socket.io.engine?.id, recovered: socket.recovered === true });
       resolve();
     });
     client.onConnectError(socket, (message, data) => {

@@ -28,15 +28,16 @@ const gameB = manager.socket("/gameB", { auth });
 fetch("/demo/whoami").then((r) => r.json()).then((who) => { $("distributor").textContent = `${who.distributorId} (port ${location.port})`; });
 manager.on("open", () => { $("transport").textContent = manager.engine.transport.name; manager.engine.on("upgrade", (t) => { $("transport").textContent = t.name; }); });
 
-/** @type {Set<string>} */
-const connected = new Set();
+// label → how it shows: "/chat (recovered)" after a network blip that connection state recovery covered.
+/** @type {Map<string, string>} */
+const connected = new Map();
 /**
  * @param {string} label
  * @param {import("socket.io-client").Socket<any, any>} socket
  */
 function watch(label, socket) {
-  socket.on("connect", () => { connected.add(label); $("namespaces").textContent = [...connected].join(", "); });
-  socket.on("disconnect", () => { connected.delete(label); $("namespaces").textContent = [...connected].join(", ") || "none"; });
+  socket.on("connect", () => { connected.set(label, socket.recovered ? `${label} (recovered)` : label); $("namespaces").textContent = [...connected.values()].join(", "); });
+  socket.on("disconnect", () => { connected.delete(label); $("namespaces").textContent = [...connected.values()].join(", ") || "none"; });
   socket.on("connect_error", (err) => { $("namespaces").textContent = `${label}: ${err.message}`; });
 }
 watch("/chat", chat);

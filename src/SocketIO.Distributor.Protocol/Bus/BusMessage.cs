@@ -59,6 +59,7 @@ public static class BusMessage
                 BusMessageType.ServerSideReply => ServerSideReply.Read(ref reader),
                 BusMessageType.RoomsChanged => RoomsChanged.Read(ref reader),
                 BusMessageType.SocketDataChanged => SocketDataChanged.Read(ref reader),
+                BusMessageType.ReplayEntry => ReplayEntry.Read(ref reader),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -155,6 +156,9 @@ public enum BusMessageType : byte
 
     /// <summary>Backend to distributor: a socket's application data changed (the distributor keeps a copy).</summary>
     SocketDataChanged = 28,
+
+    /// <summary>Not published: a recoverable emit kept in a namespace's replay log (numbers 29-32 belong to connection state recovery).</summary>
+    ReplayEntry = 29,
 }
 
 /// <summary>A decoded bus message.</summary>

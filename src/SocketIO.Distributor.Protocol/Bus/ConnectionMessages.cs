@@ -35,27 +35,44 @@ public sealed record ConnectRequest(string DistributorId, string SocketId, strin
 
 /// <summary>
 /// A backend's answer to <see cref="ConnectRequest"/>.
-/// Layout: <c>socketId: str, backendId: str, accepted: u8, errorJson: bytes</c>.
+/// Layout: <c>socketId: str, backendId: str, accepted: u8, errorJson: bytes, pid: str, rooms: str[], replayFrom: str</c>
+/// (the last three were appended for connection state recovery; without them: no pid, nothing restored).
+/// <c>pid</c> is the session's private id for the CONNECT packet (empty: the namespace does not recover
+/// sessions). A non-empty <c>replayFrom</c> means the socket is restored: the distributor joins it to
+/// <c>rooms</c> and writes the namespace's replay log entries after that offset that target those rooms,
+/// before the CONNECT packet.
 /// </summary>
 /// <param name="SocketId">The socket.</param>
 /// <param name="BackendId">The backend that answered (it serves the socket from now on).</param>
 /// <param name="Accepted">True if accepted.</param>
 /// <param name="ErrorJson">For a rejection: the CONNECT_ERROR data (<c>{"message":...,"data":...}</c>).</param>
-public sealed record ConnectResult(string SocketId, string BackendId, bool Accepted, ReadOnlyMemory<byte> ErrorJson) : IBusMessage
+/// <param name="Pid">The recovery session's private id; empty when none.</param>
+/// <param name="Rooms">For a restored socket: its rooms (its own id included); else empty.</param>
+/// <param name="ReplayFrom">For a restored socket: the offset after which it missed emits; else empty.</param>
+public sealed record ConnectResult(string SocketId, string BackendId, bool Accepted, ReadOnlyMemory<byte> ErrorJson, string Pid = "", IReadOnlyCollection<string>? Rooms = null, string ReplayFrom = "") : IBusMessage
 {
+    /// <summary>True when the socket is restored from a recovery session.</summary>
+    public bool Restored => ReplayFrom.Length > 0;
+
     /// <inheritdoc />
     public byte[] Encode()
     {
-        var writer = new BusWriter(BusMessageType.ConnectResult, 64 + ErrorJson.Length);
+        var writer = new BusWriter(BusMessageType.ConnectResult, 96 + ErrorJson.Length);
         writer.WriteString(SocketId);
         writer.WriteString(BackendId);
         writer.WriteBool(Accepted);
         writer.WriteBytes(ErrorJson.Span);
+        writer.WriteString(Pid);
+        writer.WriteStrings(Rooms ?? []);
+        writer.WriteString(ReplayFrom);
         return writer.ToArray();
     }
 
-    internal static ConnectResult Read(ref BusReader reader) =>
-        new(reader.ReadString(), reader.ReadString(), reader.ReadBool(), reader.ReadBytes());
+    internal static ConnectResult Read(ref BusReader reader)
+    {
+        var result = new ConnectResult(reader.ReadString(), reader.ReadString(), reader.ReadBool(), reader.ReadBytes());
+        return reader.HasMore ? result with { Pid = reader.ReadString(), Rooms = reader.ReadStrings(), ReplayFrom = reader.ReadString() } : result;
+    }
 }
 
 /// <summary>

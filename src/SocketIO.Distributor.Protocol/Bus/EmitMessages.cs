@@ -17,6 +17,13 @@ public enum EmitFlags : byte
     /// that can compress; today's transports do not (no permessage-deflate), so it changes nothing.
     /// </summary>
     Compress = 2,
+
+    /// <summary>
+    /// The EVENT carries a connection state recovery offset as its last argument (and is kept in the
+    /// namespace's replay log); a distributor removes it for clients that take no offsets (EIO3).
+    /// Readers that do not know this flag ignore it.
+    /// </summary>
+    Recoverable = 4,
 }
 
 /// <summary>

@@ -54,7 +54,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             return ConnectDecision.Reject("Redis is unreachable");
         }
 
-        var backend = PickBackend(exclude: null);
+        var backend = SessionBackend(socket) ?? PickBackend(exclude: null);
         if (backend is null)
         {
             // The view may be a heartbeat behind (a backend that just started): look again once.
@@ -111,7 +111,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         }
 
         // BackendId, AcceptedAt and IsAccepted were set when the result arrived (OnConnectResult).
-        return ConnectDecision.Accept;
+        return result.Pid.Length == 0 ? ConnectDecision.Accept : await AcceptSessionAsync(relay, result);
     }
 
     public void OnConnected(ClientSocket socket)
@@ -166,6 +166,8 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         _distributor.Statistics.OnBroadcast();
         var frames = broadcast.Frames as EngineFrame[] ?? [.. broadcast.Frames];
         var isVolatile = (broadcast.Flags & EmitFlags.Volatile) != 0;
+        var recoverable = (broadcast.Flags & EmitFlags.Recoverable) != 0;
+        EngineFrame[]? stripped = null;
         IEnumerable<RelaySocket> targets = broadcast.Rooms.Count == 0
             ? _sockets.Values
             : Rooms.MembersOfAny(broadcast.Rooms, FindSocket);
@@ -173,7 +175,9 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         ulong delivered = 0;
         foreach (var target in targets)
         {
-            if (!target.IsAccepted || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
+            // A socket whose CONNECT answer is still on its way gets what is sent to its id (held until
+            // its CONNECT is written), as a SendToSocket would: recoverable emits to one socket come this way.
+            if ((!target.IsAccepted && !broadcast.Rooms.Contains(target.Id)) || (broadcast.Except.Count > 0 && Rooms.IsInAny(target, broadcast.Except)))
             {
                 continue;
             }
@@ -184,7 +188,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
                 delivered++;
             }
 
-            target.Deliver(frames, isVolatile);
+            target.Deliver(recoverable ? target.ForClient(frames, ref stripped) : frames, isVolatile);
         }
 
         if (expectsAcks)

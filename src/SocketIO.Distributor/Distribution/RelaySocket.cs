@@ -60,6 +60,11 @@ internal sealed partial class RelaySocket(ClientSocket socket, byte[] handshakeJ
     /// <summary>Writes frames to the client, or keeps them until its CONNECT is written.</summary>
     public void Deliver(EngineFrame[] frames, bool isVolatile)
     {
+        if (IsReplayed(frames))
+        {
+            return;
+        }
+
         lock (_gate)
         {
             if (_early is not null)

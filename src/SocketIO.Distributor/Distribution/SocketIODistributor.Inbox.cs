@@ -21,7 +21,13 @@ public sealed partial class SocketIODistributor
                         target.OnAckAnswered((long)(send.AnswersAck - 1));
                     }
 
-                    target.Deliver(send.Frames as Protocol.EngineIO.EngineFrame[] ?? [.. send.Frames], (send.Flags & EmitFlags.Volatile) != 0);
+                    var frames = send.Frames as Protocol.EngineIO.EngineFrame[] ?? [.. send.Frames];
+                    Protocol.EngineIO.EngineFrame[]? stripped = null;
+                    target.Deliver((send.Flags & EmitFlags.Recoverable) != 0 ? target.ForClient(frames, ref stripped) : frames, (send.Flags & EmitFlags.Volatile) != 0);
+                }
+                else
+                {
+                    ForwardToMovedSocket(send);
                 }
 
                 break;

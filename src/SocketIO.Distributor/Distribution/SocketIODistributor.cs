@@ -51,6 +51,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         _startedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         server.SocketIdGenerator = () => Id + "." + EngineServer.NewSessionId();
         server.Engine.SessionIdGenerator = () => SessionIds.New(Id);
+        server.RecoveredSocketId = RecoveredSocketId;
         server.Engine.ShutdownDrainWindow = options.DrainWindow;
         server.Engine.Metrics.Instance = Id;
     }

@@ -17,6 +17,18 @@ public readonly record struct ConnectDecision
     /// </summary>
     public ReadOnlyMemory<byte> ErrorJson { get; }
 
+    /// <summary>
+    /// For an acceptance with connection state recovery: the session's private id, sent in CONNECT
+    /// (<c>{"sid":...,"pid":...}</c>); null when none.
+    /// </summary>
+    public string? Pid { get; init; }
+
+    /// <summary>
+    /// For a recovered socket: the packets it missed (each a packet's frames), written before the
+    /// CONNECT packet as socket.io does; null when none.
+    /// </summary>
+    public IReadOnlyList<Protocol.EngineIO.EngineFrame[]>? Missed { get; init; }
+
     /// <summary>Accepts the connection.</summary>
     public static ConnectDecision Accept { get; } = new(true, default);
 

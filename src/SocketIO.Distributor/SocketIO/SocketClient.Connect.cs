@@ -55,7 +55,7 @@ internal sealed partial class SocketClient
             else if (_server.TryGetNamespace(name, out var handler) || (IsImplicitRoot(name) && (handler = SilentRootNamespace.Instance) is not null))
             {
                 _pendingConnects.Add(name);
-                socket = new ClientSocket(this, name, _server.NewSocketId(), auth, handler);
+                socket = new ClientSocket(this, name, _server.SocketIdFor(name, auth, Session.ProtocolVersion), auth, handler);
                 closed = _closed.Token;
             }
         }
@@ -136,7 +136,15 @@ internal sealed partial class SocketClient
 
         var payload = Session.ProtocolVersion == EngineProtocolVersion.V3
             ? ReadOnlySpan<byte>.Empty
-            : Encoding.UTF8.GetBytes($"{{\"sid\":\"{socket.Id}\"}}");
+            : decision.Pid is { } pid
+                ? Encoding.UTF8.GetBytes($"{{\"sid\":\"{socket.Id}\",\"pid\":\"{pid}\"}}")
+                : Encoding.UTF8.GetBytes($"{{\"sid\":\"{socket.Id}\"}}");
+        foreach (var missed in decision.Missed ?? [])
+        {
+            // A recovered socket gets what it missed before its CONNECT, as socket.io writes it.
+            Session.Send(missed);
+        }
+
         Session.Send(SocketPacketWriter.EncodeFrame(SocketPacketType.Connect, socket.Namespace, -1, 0, payload));
         Log.SocketConnected(Logger, socket.Namespace, socket.Id, Session.Id);
         try

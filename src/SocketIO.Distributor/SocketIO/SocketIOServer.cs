@@ -95,7 +95,17 @@ public sealed class SocketIOServer : IEngineConnectionHandler
         return true;
     }
 
+    /// <summary>
+    /// The id a client's CONNECT asks to keep (connection state recovery: the auth carries the
+    /// session's pid, which names the socket), given the namespace and the auth JSON; null for a new id.
+    /// </summary>
+    public Func<string, ReadOnlyMemory<byte>, string?>? RecoveredSocketId { get; set; }
+
     internal string NewSocketId() => SocketIdGenerator();
+
+    /// <summary>The id of a socket connecting to <paramref name="nsp"/>: its former one when it asks to recover (EIO4 only), else a new one.</summary>
+    internal string SocketIdFor(string nsp, ReadOnlyMemory<byte> auth, EngineProtocolVersion version) =>
+        version != EngineProtocolVersion.V3 && RecoveredSocketId?.Invoke(nsp, auth) is { } id ? id : SocketIdGenerator();
 
     void IEngineConnectionHandler.OnOpen(EngineSession session)
     {

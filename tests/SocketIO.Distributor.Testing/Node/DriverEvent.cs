@@ -46,6 +46,9 @@ public sealed class DriverEvent
     /// <summary>The Engine.IO session id of a <c>$connect</c>: sockets sharing a connection share it.</summary>
     public string? EngineId => StringProperty("engineId");
 
+    /// <summary>For a <c>$connect</c>: true when the session was recovered (<c>socket.recovered</c>).</summary>
+    public bool Recovered => Line.TryGetProperty("recovered", out var value) && value.ValueKind == JsonValueKind.True;
+
     /// <summary>The whole line the driver printed.</summary>
     public JsonElement Line { get; }
 

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using SocketIO.Distributor.Bus;
+using SocketIO.Distributor.Protocol.Bus;
+
+namespace SocketIO.Distributor.Backend;
+
+/// <summary>Connection state recovery: a CONNECT that names a session this backend holds.</summary>
+public sealed partial class SocketIOBackend
+{
+    internal RedisBus Bus => _bus ?? throw NotRunning();
+
+    /// <summary>A recovered socket is held again.</summary>
+    internal void AdoptSocket(BackendSocket socket) => _sockets[socket.Id] = socket;
+
+    /// <summary>
+    /// True when the request is a recovery of a session held here (its auth carries the session's pid,
+    /// and the distributor gave the socket its former id): the recovery then runs on the socket's queue.
+    /// </summary>
+    private bool TryRecover(ConnectRequest request)
+    {
+        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.Sessions is null)
+        {
+            return false;
+        }
+
+        if (request.Recovered)
+        {
+            // A distributor re-attaches a socket it still holds (reconciliation after it was taken for
+            // dead): one that waits to be recovered, or is about to, simply resumes there.
+            var held = nsp.Sessions.Find(request.SocketId)
+                ?? (_sockets.TryGetValue(request.SocketId, out var open) && open.Pid is not null && open.IsLeaving && open.IsOpen ? open : null);
+            if (held is null)
+            {
+                return false;
+            }
+
+            held.Enqueue(
+                () =>
+                {
+                    nsp.Reattach(held, request, () => OnConnectRequest(request, recover: false));
+                    return Task.CompletedTask;
+                },
+                force: true);
+            return true;
+        }
+
+        if (!TryReadRecoveryAuth(request.HandshakeJson, out var pid, out var offset) || !pid.StartsWith(request.SocketId + "~", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var socket = nsp.FindRecoverable(request.SocketId, pid);
+        if (socket is null)
+        {
+            if (nsp.Sessions.Find(request.SocketId) is not null || _sockets.ContainsKey(request.SocketId))
+            {
+                return false;
+            }
+
+            // Not held here: perhaps by a replica that is gone; its session is in Redis.
+            _ = RestoreFromRedisAsync(nsp, request, pid, offset);
+            return true;
+        }
+
+        socket.Enqueue(() => nsp.RecoverAsync(socket, request, offset, () => OnConnectRequest(request, recover: false)), force: true);
+        return true;
+    }
+
+    private static bool TryReadRecoveryAuth(ReadOnlyMemory<byte> handshakeJson, out string pid, out string? offset)
+    {
+        pid = string.Empty;
+        offset = null;
+        try
+        {
+            var reader = new Utf8JsonReader(handshakeJson.Span);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind != JsonValueKind.Object
+                || !document.RootElement.TryGetProperty("auth", out var auth)
+                || auth.ValueKind != JsonValueKind.Object
+                || !auth.TryGetProperty("pid", out var pidValue)
+                || pidValue.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            pid = pidValue.GetString()!;
+            if (auth.TryGetProperty("offset", out var offsetValue) && offsetValue.ValueKind == JsonValueKind.String)
+            {
+                offset = offsetValue.GetString();
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
