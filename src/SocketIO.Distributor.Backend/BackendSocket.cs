@@ -197,7 +197,7 @@ public sealed partial class BackendSocket
     {
         NotifyOutgoing(ev, args);
         var payload = _backend.Codec.EncodeEvent(ev, args);
-        if (Namespace.ReplayLog is { } replay && flags == EmitFlags.None)
+        if (Namespace.ReplayLog is { } replay && (flags & EmitFlags.Volatile) == 0)
         {
             replay.Emit(payload, [Id], [], flags);
             return;
