@@ -69,7 +69,11 @@ public sealed class RecoveryKillTests(ITestOutputHelper output)
             Emit();
         }
 
-        await Eventually.TrueAsync(() => nsp.WaitingSockets == Clients, $"the backend holds all {Clients} sockets for recovery (holds {nsp.WaitingSockets})", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(
+            () => nsp.WaitingSockets == Clients,
+            $"the backend holds all {Clients} sockets for recovery (holds {nsp.WaitingSockets}, held {nsp.RecoveryStatistics!.Held}; " +
+            $"thread pool: {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} pending, {ThreadPool.CompletedWorkItemCount} done)",
+            TimeSpan.FromSeconds(20));
         output.WriteLine($"the backend held every socket {Stopwatch.GetElapsedTime(killed).TotalMilliseconds:0} ms after the kill");
         for (var i = 0; i < 40; i++)
         {

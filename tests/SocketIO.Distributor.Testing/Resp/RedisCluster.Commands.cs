@@ -112,10 +112,24 @@ public sealed partial class RedisCluster
     /// <summary>The master that serves a key's or a shard channel's slot.</summary>
     /// <param name="name">The key or channel.</param>
     /// <returns>The master.</returns>
+    /// <remarks>
+    /// Right after a failover or a slot move a node's view can show no owner (or two) for a moment while
+    /// gossip settles: this waits until exactly one live master serves the slot.
+    /// </remarks>
     public async Task<ClusterNode> OwnerOfAsync(string name)
     {
         var slot = await SlotOfAsync(name);
-        return (await MastersAsync()).Single(m => m.Serves(slot));
+        ClusterNode? owner = null;
+        await UntilAsync(
+            async () =>
+            {
+                var owners = (await MastersAsync()).Where(m => m.Serves(slot)).ToList();
+                owner = owners.Count == 1 ? owners[0] : null;
+                return owner is not null;
+            },
+            $"exactly one live master serves slot {slot} ({name})",
+            TimeSpan.FromSeconds(15));
+        return owner!;
     }
 
     /// <summary>
