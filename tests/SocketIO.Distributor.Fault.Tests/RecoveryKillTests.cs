@@ -18,7 +18,7 @@ public sealed class RecoveryKillTests(ITestOutputHelper output)
     private const int Clients = 1_000;
     private const int MaxLiveEmits = 400;
 
-    [Fact]
+    [ScaleFact]
     public async Task Of_1000_clients_whose_distributor_is_killed_with_9_at_least_999_recover_on_the_other_without_duplicates_or_gaps()
     {
         var clock = Stopwatch.StartNew();
