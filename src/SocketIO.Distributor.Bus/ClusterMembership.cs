@@ -342,16 +342,23 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         var json = JsonSerializer.SerializeToUtf8Bytes(self, MemberInfoJsonContext.Default.MemberInfo);
         var db = _bus.Database;
         var key = _bus.Channels.Alive(self.Kind, self.Id);
+        // The alive key goes first, the entry right behind it on the same connection: a reader that sees
+        // the entry (HGETALL, then EXISTS of each key) must find the key, or it judges the newcomer dead
+        // and deletes its entry (a restarted distributor's first clients were disconnected that way).
+        var refreshed = db.StringSetAsync(key, self.StartedAt, _bus.Options.MemberTimeout, _registered ? When.Exists : When.Always);
         var entry = db.HashSetAsync(_bus.Channels.Members(self.Kind), self.Id, json);
-        var refreshed = await db.StringSetAsync(key, self.StartedAt, _bus.Options.MemberTimeout, _registered ? When.Exists : When.Always);
-        await entry;
-        if (refreshed)
+        if (await refreshed)
         {
+            await entry;
             _registered = true;
             return false;
         }
 
+        await entry;
         await db.StringSetAsync(key, self.StartedAt, _bus.Options.MemberTimeout, When.Always);
+
+        // A reader may have deleted the entry while the key was missing: write it again behind the key.
+        await db.HashSetAsync(_bus.Channels.Members(self.Kind), self.Id, json);
         return true;
     }
 
