@@ -52,6 +52,8 @@ public sealed class RedisOutageToleranceTests(ITestOutputHelper output)
         await Eventually.TrueAsync(() => distributor.Distributor.IsRedisConnected && backend.IsRedisConnected, "both reconnected");
         await clients.ConnectAsync("again", distributor.Url, "/");
         var ack = await clients.EmitWithAckAsync("again", "whoami", []);
+        output.WriteLine($"whoami after the restart: [{string.Join(", ", ack.Select(a => a.GetRawText()))}]");
+        Assert.Equal(2, ack.Length);
         Assert.Equal("b", ack[1].GetString());
     }
 
