@@ -8,22 +8,31 @@ namespace SocketIO.Distributor.Bus;
 /// One master of a Redis Cluster down. Its connection counts as broken (publishes are held, absences
 /// are not acted on, as in any outage) until either it comes back or the cluster has moved its slots to
 /// another master (a replica promoted by a failover): a node that serves no slot any more is no part of
-/// the outage. While a cluster connection is broken, the bus has the library re-read the cluster's topology
-/// (<c>CLUSTER NODES</c>, <c>ConfigureAsync</c>) every <see cref="TopologyRefreshInterval"/>, so that StackExchange.Redis routes
-/// commands and sharded subscriptions to the promoted master instead of waiting for the dead one (it
-/// would otherwise learn of the failover only from a MOVED reply, which a dead node never sends).
+/// the outage. While a cluster connection is broken, the bus reads <c>CLUSTER NODES</c> itself from a
+/// node that answers every <see cref="TopologyRefreshInterval"/> (<see cref="ClusterSlotMap"/>). When the
+/// slots changed hands it sends the sharded subscriptions of the moved slots to their new owner at once,
+/// and has the library re-read the topology in the background. The library's own re-read
+/// (<c>ConfigureAsync</c>) is not waited for: it waits for every known node, the dead master included,
+/// until that node's next reconnect attempt fails (2.5–3 s measured), and only then moves the
+/// subscriptions. Publishes need no help: a command for a slot whose owner is down goes to another node,
+/// whose MOVED answer points the library at the promoted master.
 /// </summary>
 public sealed partial class RedisBus
 {
     /// <summary>How often the cluster's topology is re-read while a connection to one of its nodes is broken.</summary>
     private static readonly TimeSpan TopologyRefreshInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The longest a topology read (or the re-subscription of one channel) may take.</summary>
+    private static readonly TimeSpan TopologyReadTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>How often broken connections are checked: on a cluster as often as the topology is re-read (a failover is over as soon as it shows).</summary>
     private TimeSpan RecheckPeriod => IsCluster ? TopologyRefreshInterval : RecheckInterval;
 
     private readonly Lock _topologyGate = new();
     private HashSet<string>? _slotServers;
+    private ClusterSlotMap? _clusterNodes;
     private Task? _topologyRefresh;
+    private Task? _reconfigure;
     private long _topologyReadAt;
 
     /// <summary>True if <paramref name="endPoint"/> is a cluster node that the last topology read shows serving no slot (a failed master replaced by its replica, or a replica).</summary>
@@ -66,36 +75,119 @@ public sealed partial class RedisBus
         {
             await Task.Yield();
 
-            // The library re-reads CLUSTER NODES (no admin mode needed) and routes commands and sharded
-            // subscriptions to the masters that serve the slots now.
-            await _connection.ConfigureAsync().ConfigureAwait(false);
-            var nodes = _connection.GetServers().FirstOrDefault(s => s.IsConnected && s.ServerType == ServerType.Cluster)?.ClusterConfiguration;
+            // Our own read of CLUSTER NODES from a node that answers, not the library's reconfiguration:
+            // that one waits for every known node, the dead master included, up to the connect timeout.
+            var nodes = await ReadClusterNodesAsync().ConfigureAwait(false);
             if (nodes is null)
             {
                 return;
             }
 
-            var servers = nodes.Nodes
-                .Where(n => !n.IsReplica && n.Slots.Count > 0 && n.EndPoint is not null)
-                .Select(n => Normalize(n.EndPoint!))
-                .ToHashSet(StringComparer.Ordinal);
+            var servers = nodes.Masters;
+            ClusterSlotMap? before;
             bool changed;
             lock (_topologyGate)
             {
+                before = _clusterNodes;
                 changed = _slotServers is not null && !_slotServers.SetEquals(servers);
                 _slotServers = servers;
+                _clusterNodes = nodes;
             }
 
             if (changed)
             {
                 // A failed master keeps its slots until a replica takes them over: only then is it no part of the outage.
                 Log.TopologyChanged(_logger, string.Join(",", servers.Order(StringComparer.Ordinal)));
+                await ResubscribeMovedAsync(before, nodes).ConfigureAwait(false);
+                ReconfigureInBackground();
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or ObjectDisposedException or InvalidOperationException)
         {
             Log.TopologyReadFailed(_logger, ex.Message);
         }
+    }
+
+    /// <summary>CLUSTER NODES from a connected master (a replica if no master answers); null if no node is connected.</summary>
+    private async Task<ClusterSlotMap?> ReadClusterNodesAsync()
+    {
+        var connected = _connection.GetServers().Where(s => s.IsConnected && s.ServerType == ServerType.Cluster).ToList();
+        var reader = connected.FirstOrDefault(s => !s.IsReplica) ?? connected.FirstOrDefault();
+        if (reader is null)
+        {
+            return null;
+        }
+
+        var reply = await reader.ExecuteAsync("CLUSTER", "NODES").WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
+        return reply.IsNull ? null : ClusterSlotMap.Parse(reply.ToString());
+    }
+
+    /// <summary>
+    /// Sends the sharded subscriptions whose channel changed owner to the new owner now. The library
+    /// moves them only at the end of its own reconfiguration, which waits for the dead node; asking it
+    /// to subscribe a channel whose subscription has no live server sends SSUBSCRIBE to the slot's owner
+    /// (following the MOVED answer of any other node).
+    /// </summary>
+    private async Task ResubscribeMovedAsync(ClusterSlotMap? before, ClusterSlotMap now)
+    {
+        if (Mode != PubSubMode.Sharded)
+        {
+            return;
+        }
+
+        foreach (var channel in _subscribedChannels.Keys)
+        {
+            var slot = _connection.HashSlot(channel);
+            var owner = now.OwnerOf(slot);
+            var previous = before?.OwnerOf(slot);
+            if (owner is null || (previous is not null && Normalize(owner) == Normalize(previous)))
+            {
+                continue;
+            }
+
+            try
+            {
+                var sharded = RedisChannel.Sharded(channel);
+                await _subscriber.SubscribeAsync(sharded, Nudge).WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
+                await _subscriber.UnsubscribeAsync(sharded, Nudge).WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
+                Log.Resubscribed(_logger, channel, Normalize(owner));
+            }
+            catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+            {
+                Log.TopologyReadFailed(_logger, $"re-subscribing {channel} on {Normalize(owner)}: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Has the library re-read the topology too (its slot map and its own bookkeeping), without waiting for it.</summary>
+    private void ReconfigureInBackground()
+    {
+        lock (_topologyGate)
+        {
+            if (_reconfigure is { IsCompleted: false })
+            {
+                return;
+            }
+
+            _reconfigure = ReconfigureAsync();
+        }
+    }
+
+    private async Task ReconfigureAsync()
+    {
+        try
+        {
+            await _connection.ConfigureAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.TopologyReadFailed(_logger, ex.Message);
+        }
+    }
+
+    private static void Nudge(RedisChannel channel, RedisValue message)
+    {
+        // The subscription's other handlers (the bus's queue) take the messages.
     }
 
     private static string Normalize(EndPoint endPoint) => endPoint switch
@@ -112,5 +204,8 @@ public sealed partial class RedisBus
 
         [LoggerMessage(EventId = 3014, Level = LogLevel.Debug, Message = "Reading the Redis Cluster topology failed: {Reason}")]
         public static partial void TopologyReadFailed(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Sharded subscription {Channel} sent to its new owner {Master}")]
+        public static partial void Resubscribed(ILogger logger, string channel, string master);
     }
 }

@@ -194,6 +194,7 @@ public sealed partial class RedisBus
     /// <summary>Marks as mended every broken connection that is in fact connected again (events can arrive out of order).</summary>
     private void RecheckBroken()
     {
+
         RefreshTopologyIfDue();
         List<(string Endpoint, ConnectionType Type)> mended;
         lock (_outageGate)
@@ -352,12 +353,23 @@ public sealed partial class RedisBus
             catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
             {
                 Requeue(batch);
+                bool lostAgain;
                 lock (_outageGate)
                 {
-                    _flushing = false;
+                    // Lost again: the reconnect resumes the flush. Otherwise nothing else would (new
+                    // publishes join the buffer while it is being sent): try again shortly.
+                    lostAgain = PublishingBrokenLocked();
+                    _flushing &= !lostAgain;
                 }
 
-                return;
+                if (lostAgain)
+                {
+                    return;
+                }
+
+                Log.FlushRetried(_logger, ex.Message);
+                await Task.Delay(RecheckPeriod, _time);
+                continue;
             }
 
             sent += batch.Count - unreceived.Count;
@@ -518,6 +530,9 @@ public sealed partial class RedisBus
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Sending the publishes held during the outage failed ({Reason}) although every connection is up; trying again")]
+        public static partial void FlushRetried(ILogger logger, string reason);
+
         [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "The outage buffer is full ({Messages} messages or {Bytes} bytes): further messages are dropped and counted until Redis is back")]
         public static partial void OutageBufferFull(ILogger logger, int messages, long bytes);
 

@@ -117,7 +117,7 @@ public sealed partial class RedisBus
         {
             var counts = channels.Select(async channel =>
             {
-                var owner = _connection.GetServer((RedisKey)channel);
+                var owner = OwnerOf(channel);
                 var reply = await owner.ExecuteAsync("PUBSUB", "SHARDNUMSUB", channel).ConfigureAwait(false);
                 var pair = (RedisResult[])reply!;
                 return pair.Length >= 2 ? (long)pair[1] : 0L;
@@ -135,6 +135,33 @@ public sealed partial class RedisBus
         // channel prefix of the connection string, as it does for SUBSCRIBE).
         var server = servers[0];
         return await Task.WhenAll(channels.Select(c => server.SubscriptionSubscriberCountAsync(RedisChannel.Literal(c)))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The master that owns <paramref name="channel"/>'s slot: the library's view, or while that names a
+    /// node that is down, the last topology read of the bus (a promoted replica).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No connected node is known to own the slot.</exception>
+    private IServer OwnerOf(string channel)
+    {
+        var owner = _connection.GetServer((RedisKey)channel);
+        if (owner.IsConnected)
+        {
+            return owner;
+        }
+
+        ClusterSlotMap? nodes;
+        lock (_topologyGate)
+        {
+            nodes = _clusterNodes;
+        }
+
+        if (nodes?.OwnerOf(_connection.HashSlot(channel)) is { } endPoint && _connection.GetServer(endPoint) is { IsConnected: true } promoted)
+        {
+            return promoted;
+        }
+
+        throw new InvalidOperationException($"The owner of {channel}'s slot ({owner.EndPoint}) is not connected.");
     }
 
     private static partial class Log

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace SocketIO.Distributor.Bus;
@@ -5,6 +6,21 @@ namespace SocketIO.Distributor.Bus;
 /// <summary>Counting the subscribers of channels, for noticing at once that a process's inbox has no listener.</summary>
 public sealed partial class RedisBus
 {
+    /// <summary>The bus channels this process subscribes to, with how many subscriptions each has here.</summary>
+    private readonly ConcurrentDictionary<string, int> _subscribedChannels = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets one subscription of <paramref name="channel"/> (its <see cref="BusSubscription"/> was disposed).</summary>
+    internal void OnUnsubscribed(string channel)
+    {
+        while (_subscribedChannels.TryGetValue(channel, out var count))
+        {
+            if (count <= 1 ? _subscribedChannels.TryRemove(new KeyValuePair<string, int>(channel, count)) : _subscribedChannels.TryUpdate(channel, count - 1, count))
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>
     /// How many subscribers each channel has now (<c>PUBSUB NUMSUB</c>, pipelined: one round trip);
     /// null when the count cannot be trusted or read: on a Redis Cluster in classic mode (each node counts

@@ -72,6 +72,11 @@ public sealed partial class RedisBus : IAsyncDisposable
         }
 
         configuration.AbortOnConnectFail = true;
+
+        // The bus reads CLUSTER NODES itself while a cluster node is down (RedisBus.ClusterOutage.cs), and
+        // the library lets only admin connections send CLUSTER. Only the bus's own code sends commands on
+        // this connection; no input from clients ever becomes a command.
+        configuration.AllowAdmin = true;
         configuration.ClientName ??= "siod";
         configuration.IncludeDetailInExceptions = true;
 
@@ -151,6 +156,7 @@ public sealed partial class RedisBus : IAsyncDisposable
     public async Task<BusSubscription> SubscribeAsync(string channel, Action<ReadOnlyMemory<byte>> handler)
     {
         var queue = await _subscriber.SubscribeAsync(ChannelOf(channel));
+        _subscribedChannels.AddOrUpdate(channel, 1, static (_, count) => count + 1);
         queue.OnMessage(message =>
         {
             try
@@ -165,7 +171,7 @@ public sealed partial class RedisBus : IAsyncDisposable
                 Log.HandlerFailed(_logger, ex, channel);
             }
         });
-        return new BusSubscription(queue, this);
+        return new BusSubscription(queue, this, channel);
     }
 
     /// <inheritdoc />
@@ -229,15 +235,25 @@ public sealed class BusSubscription : IAsyncDisposable
     private readonly ChannelMessageQueue _queue;
     private readonly RedisBus _bus;
 
-    internal BusSubscription(ChannelMessageQueue queue, RedisBus bus)
+    private readonly string _channel;
+    private int _disposed;
+
+    internal BusSubscription(ChannelMessageQueue queue, RedisBus bus, string channel)
     {
         _queue = queue;
         _bus = bus;
+        _channel = channel;
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _bus.OnUnsubscribed(_channel);
         if (!_bus.IsConnected)
         {
             // Redis is unreachable (a stop during an outage): UNSUBSCRIBE would wait for the library's
