@@ -12,8 +12,8 @@ namespace SocketIO.Distributor.Fault.Tests.Harness;
 /// </summary>
 internal sealed partial class FaultRedis : IAsyncDisposable
 {
-    private const string MissingHint =
-        "The fault tests need a real redis-server on PATH: install it with 'apt-get install redis-server' (Debian/Ubuntu).";
+    private static string MissingHint =>
+        $"The fault tests need a real redis-server: install it with: {SystemRedis.InstallCommand}";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly ITestOutputHelper? _log;
@@ -76,7 +76,7 @@ internal sealed partial class FaultRedis : IAsyncDisposable
         _runs++;
         _process = FaultProcess.Start(
             $"redis#{_runs}",
-            "redis-server",
+            await SystemRedis.EnsureServerAsync(),
             ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             log: null,
             missingHint: MissingHint);

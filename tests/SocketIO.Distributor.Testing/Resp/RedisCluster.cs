@@ -15,7 +15,7 @@ namespace SocketIO.Distributor.Testing.Resp;
 public sealed partial class RedisCluster : IAsyncDisposable
 {
     /// <summary>The command that installs what this fixture needs.</summary>
-    public const string InstallCommand = "sudo apt-get install -y redis-server";
+    public static string InstallCommand => SystemRedis.InstallCommand;
 
     /// <summary>A failover takes the node timeout to detect plus an election; keep it short for tests.</summary>
     public static readonly TimeSpan NodeTimeout = TimeSpan.FromMilliseconds(1000);
@@ -55,6 +55,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
     /// <returns>The running cluster.</returns>
     public static async Task<RedisCluster> StartAsync(int masters = 3, int replicas = 0)
     {
+        await SystemRedis.EnsureServerAsync();
         var directory = Directory.CreateTempSubdirectory("siod-cluster-").FullName;
         var ports = Enumerable.Range(0, masters * (1 + replicas)).Select(_ => TestRedis.FreePort()).Distinct().ToList();
         var cluster = new RedisCluster(directory, ports);

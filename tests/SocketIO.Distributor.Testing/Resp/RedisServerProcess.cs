@@ -56,7 +56,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
             throw new InvalidOperationException("The server is running; kill it first.");
         }
 
-        var program = Environment.GetEnvironmentVariable("SIOD_REDIS_SERVER") is { Length: > 0 } configured ? configured : "redis-server";
+        var program = await SystemRedis.EnsureServerAsync();
         var startInfo = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -75,7 +75,7 @@ public sealed class RedisServerProcess : IAsyncDisposable
         }
         catch (Win32Exception ex)
         {
-            throw new InvalidOperationException($"Could not start '{program}': {ex.Message}. Install redis-server (apt-get install redis-server) or set SIOD_REDIS_SERVER.", ex);
+            throw new InvalidOperationException($"Could not start '{program}': {ex.Message}. Install it with: {SystemRedis.InstallCommand} (or set SIOD_REDIS_SERVER).", ex);
         }
 
         process.OutputDataReceived += (_, _) => { };
