@@ -11,6 +11,7 @@ internal sealed class ClusterSlotMap
 {
     private const int SlotCount = 16384;
     private readonly EndPoint?[] _owners = new EndPoint?[SlotCount];
+    private readonly long[] _epochs = new long[SlotCount];
 
     private ClusterSlotMap()
     {
@@ -27,15 +28,43 @@ internal sealed class ClusterSlotMap
     /// <summary>Parses a <c>CLUSTER NODES</c> answer; lines it does not understand are skipped.</summary>
     /// <param name="nodes">The answer: one node per line.</param>
     /// <returns>The map.</returns>
-    public static ClusterSlotMap Parse(string nodes)
+    public static ClusterSlotMap Parse(string nodes) => Merge([nodes]);
+
+    /// <summary>
+    /// Merges the <c>CLUSTER NODES</c> answers of several nodes: each slot goes to the master with the
+    /// highest config epoch that claims it, as Redis Cluster itself settles conflicting claims. A replica
+    /// promoted by a failover knows it first, with a new epoch; the other nodes learn it by gossip.
+    /// </summary>
+    /// <param name="views">The answers.</param>
+    /// <returns>The map.</returns>
+    public static ClusterSlotMap Merge(IEnumerable<string> views)
+    {
+        var map = new ClusterSlotMap();
+        foreach (var view in views)
+        {
+            map.Add(view);
+        }
+
+        foreach (var owner in map._owners)
+        {
+            if (owner is IPEndPoint ip)
+            {
+                map.Masters.Add($"{ip.Address}:{ip.Port}");
+            }
+        }
+
+        return map;
+    }
+
+    private void Add(string nodes)
     {
         // <id> <ip:port@cport[,hostname]> <flags> <master> <ping-sent> <pong-recv> <config-epoch> <link-state> <slot>...
-        var map = new ClusterSlotMap();
         foreach (var line in nodes.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
             // A failed master keeps its slots until a replica takes them over: it is listed as their owner till then.
-            if (fields.Length < 9 || !fields[2].Split(',').Contains("master"))
+            if (fields.Length < 9 || !fields[2].Split(',').Contains("master") || !long.TryParse(fields[6], out var epoch))
             {
                 continue;
             }
@@ -62,13 +91,13 @@ internal sealed class ClusterSlotMap
 
                 for (var slot = Math.Max(from, 0); slot <= Math.Min(to, SlotCount - 1); slot++)
                 {
-                    map._owners[slot] = endPoint;
+                    if (_owners[slot] is null || epoch > _epochs[slot])
+                    {
+                        _owners[slot] = endPoint;
+                        _epochs[slot] = epoch;
+                    }
                 }
-
-                map.Masters.Add($"{endPoint.Address}:{endPoint.Port}");
             }
         }
-
-        return map;
     }
 }

@@ -108,18 +108,29 @@ public sealed partial class RedisBus
         }
     }
 
-    /// <summary>CLUSTER NODES from a connected master (a replica if no master answers); null if no node is connected.</summary>
+    /// <summary>
+    /// CLUSTER NODES from every connected node (masters and replicas, in parallel), merged by config epoch:
+    /// the replica that was just promoted knows it before gossip tells the others. Null if no node answers.
+    /// </summary>
     private async Task<ClusterSlotMap?> ReadClusterNodesAsync()
     {
-        var connected = _connection.GetServers().Where(s => s.IsConnected && s.ServerType == ServerType.Cluster).ToList();
-        var reader = connected.FirstOrDefault(s => !s.IsReplica) ?? connected.FirstOrDefault();
-        if (reader is null)
-        {
-            return null;
-        }
-
-        var reply = await reader.ExecuteAsync("CLUSTER", "NODES").WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
-        return reply.IsNull ? null : ClusterSlotMap.Parse(reply.ToString());
+        var reads = _connection.GetServers()
+            .Where(s => s.IsConnected && s.ServerType == ServerType.Cluster)
+            .Select(async server =>
+            {
+                try
+                {
+                    var reply = await server.ExecuteAsync("CLUSTER", "NODES").WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
+                    return reply.IsNull ? null : reply.ToString();
+                }
+                catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or ObjectDisposedException)
+                {
+                    return null;
+                }
+            })
+            .ToList();
+        var views = (await Task.WhenAll(reads).ConfigureAwait(false)).OfType<string>().ToList();
+        return views.Count == 0 ? null : ClusterSlotMap.Merge(views);
     }
 
     /// <summary>

@@ -58,4 +58,26 @@ public sealed class ClusterSlotMapTests
         Assert.Null(map.OwnerOf(-1));
         Assert.Null(map.OwnerOf(16384));
     }
+
+    [Fact]
+    public void Views_of_several_nodes_merge_by_config_epoch_so_a_promotion_counts_before_gossip_spreads_it()
+    {
+        // The promoted replica (7004, epoch 7) claims 5461-10922; a node that has not heard yet still names 7001 (epoch 2).
+        const string Stale =
+            "a 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460\n" +
+            "b 127.0.0.1:7001@17001 master,fail? - 0 0 2 disconnected 5461-10922\n" +
+            "c 127.0.0.1:7002@17002 master - 0 0 3 connected 10923-16383\n" +
+            "d 127.0.0.1:7004@17004 slave b 0 0 2 connected\n";
+        const string Promoted =
+            "d 127.0.0.1:7004@17004 myself,master - 0 0 7 connected 5461-10922\n" +
+            "b 127.0.0.1:7001@17001 master,fail - 0 0 2 disconnected 5461-10922\n";
+
+        foreach (var views in new[] { new[] { Stale, Promoted }, new[] { Promoted, Stale } })
+        {
+            var map = ClusterSlotMap.Merge(views);
+
+            Assert.Equal(7004, ((IPEndPoint)map.OwnerOf(8000)!).Port);
+            Assert.Equal(["127.0.0.1:7000", "127.0.0.1:7002", "127.0.0.1:7004"], map.Masters.Order(StringComparer.Ordinal));
+        }
+    }
 }
