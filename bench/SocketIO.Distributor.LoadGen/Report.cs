@@ -49,6 +49,7 @@ internal static class Report
         }
 
         IssueTable.Targets(md, set);
+        RecoveryTable.Write(md, set);
         Interference(md, set);
         foreach (var generator in set.Generators)
         {
