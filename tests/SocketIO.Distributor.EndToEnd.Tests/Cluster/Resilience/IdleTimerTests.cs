@@ -5,8 +5,10 @@ using Xunit.Abstractions;
 namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Resilience;
 
 /// <summary>
-/// Issue 13: an idle distributor does not wake up for the backend probe. Its timer runs only while a
-/// socket awaits a backend's answer, and stops once none does. Real timers (counted), real Redis, a real
+/// Issue 13: an idle distributor does not wake up for the backend probe, the Redis outage check or the relay probe. The
+/// probe runs only while a socket awaits a backend's answer, and stops once none does; the outage check
+/// (250 ms) only during an outage (its arming is pinned by RedisOutageToleranceTests); the relay probe
+/// only while a polling request is relayed or served (pinned by RelayHolderKillTests and the relay tests). Real timers (counted), real Redis, a real
 /// socket.io-client; the probe's detection itself is pinned by the fault tests and BackendFailoverTests.
 /// </summary>
 public sealed class IdleTimerTests(ITestOutputHelper output)
@@ -30,7 +32,15 @@ public sealed class IdleTimerTests(ITestOutputHelper output)
                 e.Ack("done");
             });
         }));
-        var distributor = await cluster.StartDistributorAsync(["/"], o => o.BackendProbeInterval = interval, time);
+        var relayProbe = TimeSpan.FromMilliseconds(19);
+        var distributor = await cluster.StartDistributorAsync(
+            ["/"],
+            o =>
+            {
+                o.BackendProbeInterval = interval;
+                o.RelayProbeInterval = relayProbe;
+            },
+            time);
         await cluster.WaitForBackendsAsync(distributor, 1);
         await using var clients = await NodeClientDriver.StartAsync("v4", output);
         await clients.ConnectAsync("c", distributor.Url, "/");
@@ -38,11 +48,18 @@ public sealed class IdleTimerTests(ITestOutputHelper output)
 
         // Answered: nothing owed. Observed for ~60 intervals (a window, since the claim is that nothing
         // happens): before issue 13 the probe timer fired every interval (~60 times).
+        var outageCheck = TimeSpan.FromMilliseconds(250);
         var before = time.FiresOf(interval);
+        var outageBefore = time.FiresOf(outageCheck);
+        var relayBefore = time.FiresOf(relayProbe);
         await Task.Delay(interval * 60);
         var idleFires = time.FiresOf(interval) - before;
-        output.WriteLine($"probe timer fires in 60 idle intervals: {idleFires}");
+        var outageFires = time.FiresOf(outageCheck) - outageBefore;
+        var relayFires = time.FiresOf(relayProbe) - relayBefore;
+        output.WriteLine($"in 60 idle intervals ({(interval * 60).TotalMilliseconds} ms): probe timer fires {idleFires}, 250 ms timer fires {outageFires}, relay probe fires {relayFires}");
         Assert.True(idleFires <= 1, $"the probe timer fired {idleFires} times in 60 intervals with nothing owed");
+        Assert.Equal(0, outageFires);
+        Assert.Equal(0, relayFires);
 
         // An answer owed (the handler waits): the probe runs, every interval.
         var slow = clients.EmitWithAckAsync("c", "slow", [], TimeSpan.FromSeconds(10));
