@@ -69,7 +69,11 @@ app.MapGet("/bench-stats", (HttpContext context) =>
         ["droppedInOutage"] = backend.MessagesDroppedInOutage,
         ["inboundGaps"] = backend.Statistics.MessagesLost,
     };
-    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost });
+    // A distributor also reports how many backends it sees (bench/run waits for one instead of sleeping).
+    var backends = role == "distributor"
+        ? context.RequestServices.GetService<SocketIO.Distributor.Distribution.SocketIODistributor>()?.Members.Count(m => m.Kind == SocketIO.Distributor.Protocol.Bus.MemberKind.Backend) ?? 0
+        : 0;
+    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost, backends });
 });
 if (role == "distributor")
 {

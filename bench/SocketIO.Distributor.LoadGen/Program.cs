@@ -6,7 +6,7 @@ using SocketIO.Distributor.LoadGen;
 //   LoadGen run <echo|fanout|connections|mixed|light|idle|recovery> [--run n] --target ours --urls http://127.0.0.1:1,http://127.0.0.1:2
 //           --pids name=pid[@statsUrl],... --results results.jsonl [--clients N] [--duration s] ...
 //   LoadGen freeport            prints a free loopback TCP port
-//   LoadGen wait <url> [s]      waits until the URL answers HTTP (any status)
+//   LoadGen wait <url> [s] [prop] waits until the URL answers HTTP (any status); with prop, until its JSON answer has prop > 0
 //   LoadGen report --results results.jsonl --out RESULTS.md --command "..." [--profile file]
 //   LoadGen run fault --fault <redis-restart|backend-kill|distributor-kill|backend-pause|distributor-pause>
 //           --urls ... --procs redis=pid,backend1=pid,distributor1=pid --redis-port p --results faults.jsonl
@@ -45,23 +45,21 @@ switch (args[0])
 
     case "wait":
         {
+            // wait <url[,url...]> [seconds] [property]: every URL answers HTTP (any status); with a property,
+            // until each one's JSON answer has that number property > 0 (e.g. "backends": a distributor sees a backend).
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             var deadline = DateTime.UtcNow.AddSeconds(positional.Count > 1 ? double.Parse(positional[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
-            while (DateTime.UtcNow < deadline)
+            var property = positional.Count > 2 ? positional[2] : null;
+            foreach (var url in positional[0].Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
-                try
+                if (!await WaitForAsync(http, new Uri(url), property, deadline))
                 {
-                    using var response = await http.GetAsync(new Uri(positional[0]));
-                    return 0;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    await Task.Delay(200);
+                    Console.Error.WriteLine($"timed out waiting for {url}{(property is null ? string.Empty : $" ({property} > 0)")}");
+                    return 1;
                 }
             }
 
-            Console.Error.WriteLine($"timed out waiting for {positional[0]}");
-            return 1;
+            return 0;
         }
 
     case "report":
@@ -106,4 +104,33 @@ switch (args[0])
     default:
         Console.Error.WriteLine("unknown command " + args[0]);
         return 2;
+}
+
+static async Task<bool> WaitForAsync(HttpClient http, Uri url, string? property, DateTime deadline)
+{
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            using var response = await http.GetAsync(url);
+            if (property is null)
+            {
+                return true;
+            }
+
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            if (json.RootElement.TryGetProperty(property, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number && value.GetDouble() > 0)
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            await Task.Delay(200);
+        }
+    }
+
+    return false;
 }

@@ -39,6 +39,26 @@ internal sealed class InboxProgressTracker
         }
     }
 
+    /// <summary>True while some recorded message is not handled yet.</summary>
+    public bool HasInFlight
+    {
+        get
+        {
+            lock (_streams)
+            {
+                foreach (var stream in _streams.Values)
+                {
+                    if (stream.InFlight.Count > 0)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+
     /// <summary>The distributors whose watermark moved since the last call, with the new watermark.</summary>
     public List<(string DistributorId, ulong HandledThrough)> TakeReports()
     {

@@ -20,7 +20,9 @@ public sealed partial class SocketIOBackend
     private HandlerQueue? _customQueue;
     private Channel<InboxItem>? _pipeline;
     private Task? _pipelineLoop;
+    private readonly Lock _progressGate = new();
     private ITimer? _progressTimer;
+    private int _progressArmed;
     private long _lastDelivery;
     private long _pipelinePending;
 
@@ -41,13 +43,32 @@ public sealed partial class SocketIOBackend
         });
         _pipeline = pipeline;
         _pipelineLoop = RunPipelineAsync(pipeline.Reader);
-        _progressTimer = Time.CreateTimer(static state => ((SocketIOBackend)state!).ReportProgress(), this, Options.ProgressInterval, Options.ProgressInterval);
+        // Armed only while there is progress to report (ArmProgressReport): an idle backend does not wake up for it.
+        _progressTimer = Time.CreateTimer(static state => ((SocketIOBackend)state!).ReportProgress(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>A numbered message arrived: the progress report runs one interval from now (if not already due).</summary>
+    private void ArmProgressReport()
+    {
+        if (Volatile.Read(ref _progressArmed) != 0 || Interlocked.Exchange(ref _progressArmed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_progressGate)
+        {
+            _progressTimer?.Change(Options.ProgressInterval, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Ends the pipeline once what it holds is handled.</summary>
     private async Task StopPipelineAsync()
     {
-        _progressTimer?.Dispose();
+        lock (_progressGate)
+        {
+            _progressTimer?.Dispose();
+        }
+
         _pipeline?.Writer.TryComplete();
         if (_pipelineLoop is not null)
         {
@@ -149,6 +170,7 @@ public sealed partial class SocketIOBackend
         }
 
         _progress.Received(senderId, sequence);
+        ArmProgressReport();
         return () => _progress.Handled(senderId, sequence);
     }
 
@@ -172,9 +194,14 @@ public sealed partial class SocketIOBackend
         }
     }
 
-    /// <summary>Tells each distributor whose watermark moved how far this backend has handled its messages.</summary>
+    /// <summary>
+    /// Tells each distributor whose watermark moved how far this backend has handled its messages; runs
+    /// again one interval later while messages are still in flight, and stops when all is reported.
+    /// </summary>
     private void ReportProgress()
     {
+        // Disarmed first: a message that arrives from here on arms the next report itself.
+        Volatile.Write(ref _progressArmed, 0);
         try
         {
             if (_router is not { } router)
@@ -182,9 +209,17 @@ public sealed partial class SocketIOBackend
                 return;
             }
 
+            // Read before the reports are taken: what is handled after them is reported at the next run.
+            var inFlight = _progress.HasInFlight;
             foreach (var (distributorId, through) in _progress.TakeReports())
             {
                 router.Publish(router.Channels.Distributor(distributorId), new InboxProgress(Id, through));
+            }
+
+            if (inFlight)
+            {
+                // Handled later: the watermark moves then, and is reported at the next run.
+                ArmProgressReport();
             }
         }
         catch (InvalidOperationException ex)

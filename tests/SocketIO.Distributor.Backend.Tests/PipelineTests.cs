@@ -84,6 +84,35 @@ public sealed class PipelineTests
         Assert.DoesNotContain(h.D1.ReceivedOf<InboxProgress>(), p => p.HandledThrough > 3);
     }
 
+    [Fact]
+    public async Task The_progress_report_sleeps_while_nothing_arrives_and_wakes_for_the_next_message()
+    {
+        // Issue 13: an idle backend does not wake up every ProgressInterval. The report's timer is armed
+        // with a distinctive 17 ms and its fires are counted (real timers, real Redis).
+        var interval = TimeSpan.FromMilliseconds(17);
+        var time = new TimerFireCounter();
+        await using var h = await BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("ping", e => e.Ack(1))),
+            time: time,
+            configure: o => o.ProgressInterval = interval);
+        await h.ConnectAsync("s1");
+
+        Send(h, 1, 0);
+        Assert.Equal(1UL, (await h.D1.NextAsync<InboxProgress>(p => p.HandledThrough == 1)).HandledThrough);
+        await Eventually.TrueAsync(() => time.FiresOf(interval) >= 1, "the report ran");
+
+        // An observation window of ~60 intervals with nothing arriving: before issue 13 the timer fired
+        // every interval (~60 times); now at most the one run that found the last message handled.
+        var before = time.FiresOf(interval);
+        await Task.Delay(interval * 60);
+        var idleFires = time.FiresOf(interval) - before;
+        Assert.True(idleFires <= 1, $"the progress timer fired {idleFires} times in 60 intervals with nothing to report");
+
+        // The next message arms it again: its progress is reported.
+        Send(h, 2, 1);
+        Assert.Equal(2UL, (await h.D1.NextAsync<InboxProgress>(p => p.HandledThrough == 2)).HandledThrough);
+    }
+
     private static void Send(BackendHarness h, ulong sequence, int ackId, string ev = "ping")
     {
         var text = ackId >= 0 ? $"2{ackId}[\"{ev}\"]" : $"2[\"{ev}\"]";

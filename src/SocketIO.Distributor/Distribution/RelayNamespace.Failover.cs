@@ -8,6 +8,9 @@ internal sealed partial class RelayNamespace
     /// <summary>The most client events per socket awaiting their backend's answer.</summary>
     public int MaxPendingAcks => Options.MaxPendingAcks;
 
+    /// <summary>A socket of this namespace now awaits a backend's answer (the distributor probes owing backends while any does).</summary>
+    public void OnAnswerOwed() => _distributor.OnAnswerOwed();
+
     /// <summary>True when PUBLISH's receiver count may declare a backend dead.</summary>
     public bool TrustReceiverCounts => _distributor.Bus.ReceiverCountsTrusted;
 

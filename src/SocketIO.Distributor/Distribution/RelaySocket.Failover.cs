@@ -87,6 +87,7 @@ internal sealed partial class RelaySocket
 
                 _pendingAcks[ackId] = BackendId;
                 _lastAckId = Math.Max(_lastAckId, ackId);
+                Owner.OnAnswerOwed();
             }
 
             SendLocked(new Outbound(packet, isEvent ? ackId : -1, isEvent));
@@ -163,6 +164,7 @@ internal sealed partial class RelaySocket
                 if (outbound.AckId >= 0)
                 {
                     _pendingAcks[outbound.AckId] = BackendId;
+                    Owner.OnAnswerOwed();
                 }
 
                 SendLocked(new Outbound(outbound.Packet, outbound.AckId, outbound.IsEvent));

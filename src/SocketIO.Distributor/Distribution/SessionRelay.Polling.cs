@@ -40,6 +40,7 @@ internal sealed partial class SessionRelay
                 ? await ReadBodyAsync(context, Engine.Options.MaxPayload + 1)
                 : ReadOnlyMemory<byte>.Empty;
             _relayed[request.Id] = request;
+            OnRelayWork();
             Statistics.OnRelayedOut(tunnel: false);
             DistributorMetrics.RelayedOut.Add(1, Tag);
             var message = new RelayRequest(request.Id, Id, sid, kind, context.Request.QueryString.Value ?? string.Empty, context.Request.ContentType ?? string.Empty, body);

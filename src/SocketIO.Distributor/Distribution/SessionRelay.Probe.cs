@@ -14,12 +14,29 @@ internal sealed partial class SessionRelay
 {
     private readonly Dictionary<string, int> _silentProbes = new(StringComparer.Ordinal);
 
+    /// <summary>Completed when a request is relayed or served after the probe found nothing to watch.</summary>
+    private TaskCompletionSource _relayWork = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A request is relayed or served: the probe loop runs (it sleeps while there is none).</summary>
+    private void OnRelayWork() => Volatile.Read(ref _relayWork).TrySetResult();
+
     private async Task ProbeLoopAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
             try
             {
+                // Nothing relayed or served: no wake-up every interval, but a wait for the next request
+                // (read the signal first: a request added after the check completes it).
+                var work = Volatile.Read(ref _relayWork);
+                if (_relayed.IsEmpty && _served.IsEmpty)
+                {
+                    _silentProbes.Clear();
+                    await work.Task.WaitAsync(stopping);
+                    Interlocked.CompareExchange(ref _relayWork, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), work);
+                    continue;
+                }
+
                 await Task.Delay(Options.RelayProbeInterval, _distributor.Time, stopping);
                 await ProbeAsync();
             }

@@ -38,6 +38,7 @@ internal sealed partial class SessionRelay
         using var served = new ServedRequest(request.ReplyTo, request.RequestId);
         var key = (request.ReplyTo, request.RequestId);
         _served[key] = served;
+        OnRelayWork();
         try
         {
             var context = new DefaultHttpContext();
@@ -97,6 +98,7 @@ internal sealed partial class SessionRelay
             reason => Bus.Publish(reply, new RelayCancel(id, Id, ToHolder: false, reason).Encode()));
         var served = new ServedRequest(request.ReplyTo, id) { Socket = socket };
         _served[(request.ReplyTo, id)] = served;
+        OnRelayWork();
 
         // Before any frame of the tunnel, on the same channel: the relaying side accepts the client's WebSocket.
         Bus.Publish(reply, new RelayResponse(id, Id, StatusCodes.Status101SwitchingProtocols, string.Empty, ReadOnlyMemory<byte>.Empty).Encode());

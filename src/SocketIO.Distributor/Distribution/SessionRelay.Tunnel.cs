@@ -31,6 +31,7 @@ internal sealed partial class SessionRelay
 
         var request = new RelayedRequest((ulong)Interlocked.Increment(ref _lastRequestId), holder, tunnel: true, options.MaxQueuedPackets);
         _relayed[request.Id] = request;
+        OnRelayWork();
         try
         {
             Statistics.OnRelayedOut(tunnel: true);

@@ -11,7 +11,9 @@ public sealed partial class SocketIODistributor
     private readonly ConcurrentDictionary<string, long> _leaving = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _drainTimers = new(StringComparer.Ordinal);
     private BackendInboxes? _inboxes;
+    private readonly Lock _probeGate = new();
     private ITimer? _probeTimer;
+    private bool _probeArmed;
 
     internal BackendInboxes Inboxes => LazyInitializer.EnsureInitialized(ref _inboxes, () => new BackendInboxes(this));
 
@@ -114,19 +116,47 @@ public sealed partial class SocketIODistributor
         }
     }
 
-    /// <summary>Starts probing the inboxes of backends that owe answers (when receiver counts are trusted).</summary>
+    /// <summary>
+    /// Prepares probing the inboxes of backends that owe answers (when receiver counts are trusted). The
+    /// timer is armed only while some socket here awaits a backend's answer (<see cref="OnAnswerOwed"/>)
+    /// and disarms itself when none does: an idle distributor does not wake up every probe interval.
+    /// </summary>
     private void StartProbing()
     {
         if (Bus.ReceiverCountsTrusted)
         {
-            _probeTimer = Time.CreateTimer(static state => ((SocketIODistributor)state!).ProbeOwingBackends(), this, Options.BackendProbeInterval, Options.BackendProbeInterval);
+            _probeTimer = Time.CreateTimer(static state => ((SocketIODistributor)state!).ProbeOwingBackends(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 
     private void StopProbing()
     {
-        _probeTimer?.Dispose();
-        _probeTimer = null;
+        lock (_probeGate)
+        {
+            _probeTimer?.Dispose();
+            _probeTimer = null;
+            _probeArmed = false;
+        }
+    }
+
+    /// <summary>A socket here now awaits a backend's answer: the probe timer runs (if it did not already).</summary>
+    internal void OnAnswerOwed()
+    {
+        if (Volatile.Read(ref _probeArmed))
+        {
+            return;
+        }
+
+        lock (_probeGate)
+        {
+            if (_probeArmed || _probeTimer is null)
+            {
+                return;
+            }
+
+            _probeArmed = true;
+            _probeTimer.Change(Options.BackendProbeInterval, Options.BackendProbeInterval);
+        }
     }
 
     /// <summary>Publishes a probe on the inbox of every backend that owes a socket here an answer; 0 receivers: it is dead.</summary>
@@ -137,10 +167,23 @@ public sealed partial class SocketIODistributor
             return;
         }
 
-        var owing = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var relay in _sockets.Values)
+        var owing = CollectOwingBackends();
+        if (owing.Count == 0)
         {
-            relay.CollectOwingBackends(owing);
+            // Nothing owed: disarm, then look once more, since an answer owed meanwhile saw the timer
+            // armed and did not arm it.
+            lock (_probeGate)
+            {
+                _probeArmed = false;
+                _probeTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            if (CollectOwingBackends().Count > 0)
+            {
+                OnAnswerOwed();
+            }
+
+            return;
         }
 
         owing.RemoveWhere(id => IsLeaving(id) || IsUnreachable(id));
@@ -148,6 +191,17 @@ public sealed partial class SocketIODistributor
         {
             _ = ProbeAsync(bus, backendId);
         }
+    }
+
+    private HashSet<string> CollectOwingBackends()
+    {
+        var owing = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relay in _sockets.Values)
+        {
+            relay.CollectOwingBackends(owing);
+        }
+
+        return owing;
     }
 
     private async Task ProbeAsync(Bus.RedisBus bus, string backendId)

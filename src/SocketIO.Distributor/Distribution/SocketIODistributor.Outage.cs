@@ -12,16 +12,55 @@ namespace SocketIO.Distributor.Distribution;
 public sealed partial class SocketIODistributor
 {
     private static readonly TimeSpan OutageCheckInterval = TimeSpan.FromMilliseconds(250);
+    private readonly Lock _outageWatchGate = new();
     private ITimer? _outageTimer;
     private int _closedForOutage;
 
     /// <summary>True while every connection to Redis is up (false before start and during an outage).</summary>
     public bool IsRedisConnected => _bus?.IsConnected ?? false;
 
-    private void StartOutageWatch() =>
-        _outageTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).CheckOutage(), this, OutageCheckInterval, OutageCheckInterval);
+    /// <summary>
+    /// The outage check runs only while an outage is under way: armed when the bus reports the connection
+    /// lost, disarmed by the first check that finds it over (an idle distributor does not wake up for it).
+    /// </summary>
+    private void StartOutageWatch()
+    {
+        lock (_outageWatchGate)
+        {
+            _outageTimer = Time.CreateTimer(static s => ((SocketIODistributor)s!).CheckOutage(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
 
-    private void StopOutageWatch() => _outageTimer?.Dispose();
+        if (_bus is { } bus)
+        {
+            bus.ConnectionLost += ArmOutageWatch;
+            if (bus.OutageDuration > TimeSpan.Zero)
+            {
+                ArmOutageWatch();
+            }
+        }
+    }
+
+    private void StopOutageWatch()
+    {
+        if (_bus is { } bus)
+        {
+            bus.ConnectionLost -= ArmOutageWatch;
+        }
+
+        lock (_outageWatchGate)
+        {
+            _outageTimer?.Dispose();
+            _outageTimer = null;
+        }
+    }
+
+    private void ArmOutageWatch()
+    {
+        lock (_outageWatchGate)
+        {
+            _outageTimer?.Change(OutageCheckInterval, OutageCheckInterval);
+        }
+    }
 
     /// <summary>
     /// Past the outage tolerance, a CONNECT is not sent into the void: the client's connection is closed
@@ -50,6 +89,16 @@ public sealed partial class SocketIODistributor
         if (outage == TimeSpan.Zero)
         {
             Interlocked.Exchange(ref _closedForOutage, 0);
+            lock (_outageWatchGate)
+            {
+                // The bus marks the outage started before it raises ConnectionLost: a new outage that
+                // began after the read above is seen here, or its ConnectionLost arms the timer again.
+                if (bus.OutageDuration == TimeSpan.Zero)
+                {
+                    _outageTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+            }
+
             return;
         }
 
