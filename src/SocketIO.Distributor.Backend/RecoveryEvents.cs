@@ -19,4 +19,7 @@ internal static partial class RecoveryEvents
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Could not keep the session of socket {SocketId} of {Namespace} in Redis")]
     public static partial void SessionWriteFailed(ILogger logger, Exception exception, string socketId, string @namespace);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Debug, Message = "The recovery of socket {SocketId} of {Namespace} is not possible: its client connects as a new socket with a new id")]
+    public static partial void RecoveryAnsweredAsNew(ILogger logger, string socketId, string @namespace);
 }

@@ -18,8 +18,20 @@ public sealed partial class SocketIOBackend
     /// </summary>
     private bool TryRecover(ConnectRequest request)
     {
-        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.Sessions is null)
+        if (!_namespaces.TryGetValue(request.Namespace, out var nsp))
         {
+            return false;
+        }
+
+        if (nsp.Sessions is null)
+        {
+            // A pid from a time the namespace recovered sessions: socket.io gives a brand-new socket.
+            if (!request.Recovered && TryReadRecoveryAuth(request.HandshakeJson, out var stale, out _) && stale.StartsWith(request.SocketId + "~", StringComparison.Ordinal))
+            {
+                RefuseRecovery(request);
+                return true;
+            }
+
             return false;
         }
 
@@ -54,7 +66,9 @@ public sealed partial class SocketIOBackend
         {
             if (nsp.Sessions.Find(request.SocketId) is not null || _sockets.ContainsKey(request.SocketId))
             {
-                return false;
+                // Another session holds that id (a stale or forged pid): a new socket, with a new id.
+                RefuseRecovery(request);
+                return true;
             }
 
             // Not held here: perhaps by a replica that is gone; its session is in Redis.
@@ -62,8 +76,21 @@ public sealed partial class SocketIOBackend
             return true;
         }
 
-        socket.Enqueue(() => nsp.RecoverAsync(socket, request, offset, () => OnConnectRequest(request, recover: false)), force: true);
+        socket.Enqueue(() => nsp.RecoverAsync(socket, request, offset, () => RefuseRecovery(request)), force: true);
         return true;
+    }
+
+    /// <summary>
+    /// Refuses a recovery (session expired, trimmed or unknown): the distributor connects the client
+    /// as a brand-new socket with a new id, as socket.io does (<c>recovered</c> false); the old socket,
+    /// if any, has had its disconnect.
+    /// </summary>
+    internal void RefuseRecovery(ConnectRequest request)
+    {
+        RecoveryEvents.RecoveryAnsweredAsNew(_logger, request.SocketId, request.Namespace);
+        Router.Publish(
+            Router.Channels.Distributor(request.DistributorId),
+            new ConnectResult(request.SocketId, Id, false, Codec.ConnectError("Session not recoverable", null), RenewId: true));
     }
 
     private static bool TryReadRecoveryAuth(ReadOnlyMemory<byte> handshakeJson, out string pid, out string? offset)
