@@ -27,7 +27,8 @@ public sealed class RecoveryKillTests(ITestOutputHelper output)
         options.Bus.ChannelPrefix = cluster.Prefix;
         options.Bus.HeartbeatInterval = FaultCluster.Heartbeat;
         options.Bus.MemberTimeout = FaultCluster.MemberTimeout;
-        await using var backend = new SocketIOBackend(options);
+        using var log = new OutputLog(output, "backend");
+        await using var backend = new SocketIOBackend(options, log);
         var nsp = backend.Of(FaultCluster.Namespace).UseConnectionStateRecovery().OnConnection(socket =>
         {
             if (socket.Handshake.Auth.TryGetProperty("index", out var index) && index.GetInt32() % 2 == 0)
