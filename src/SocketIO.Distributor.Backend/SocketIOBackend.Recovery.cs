@@ -9,6 +9,11 @@ public sealed partial class SocketIOBackend
 {
     internal RedisBus Bus => _bus ?? throw NotRunning();
 
+    /// <summary>True if the namespace's recovery offsets are given by Redis (see <see cref="ConnectionStateRecovery.OffsetsFromRedis"/>); false when this backend's clock gives them.</summary>
+    /// <param name="nsp">The namespace.</param>
+    /// <returns>True if Redis gives them.</returns>
+    public bool RecoveryOffsetsFromRedis(string nsp) => _namespaces.TryGetValue(nsp, out var n) && n.ReplayLog?.Order is not null;
+
     /// <summary>A recovered socket is held again.</summary>
     internal void AdoptSocket(BackendSocket socket) => _sockets[socket.Id] = socket;
 
@@ -91,6 +96,38 @@ public sealed partial class SocketIOBackend
         Router.Publish(
             Router.Channels.Distributor(request.DistributorId),
             new ConnectResult(request.SocketId, Id, false, Codec.ConnectError("Session not recoverable", null), RenewId: true));
+    }
+
+    /// <summary>Gives each recovering namespace its offsets from Redis when the server can (else logs why not).</summary>
+    private async Task StartRecoveryOrderAsync(RedisBus bus)
+    {
+        foreach (var nsp in _namespaces.Values)
+        {
+            if (nsp.ReplayLog is not { } log)
+            {
+                continue;
+            }
+
+            if (!log.Options.OffsetsFromRedis)
+            {
+                RecoveryEvents.OffsetsFromClock(_logger, nsp.Name, "ConnectionStateRecovery.OffsetsFromRedis is false");
+                continue;
+            }
+
+            var (order, why) = await RecoveryOrder.StartAsync(
+                bus,
+                RecoveryKeys.ReplayLog(Options.Bus.ChannelPrefix, nsp.Name) + ":probe:" + Id,
+                bus.Channels.Backend(Id) + ":probe").ConfigureAwait(false);
+            log.Order = order;
+            if (order is null)
+            {
+                RecoveryEvents.OffsetsFromClock(_logger, nsp.Name, why);
+            }
+            else
+            {
+                RecoveryEvents.OffsetsFromRedis(_logger, nsp.Name);
+            }
+        }
     }
 
     private static bool TryReadRecoveryAuth(ReadOnlyMemory<byte> handshakeJson, out string pid, out string? offset)
