@@ -16,8 +16,8 @@ namespace SocketIO.Distributor.Backend;
 /// a skewed clock) may be repeated or missed by a recovery.
 /// <para>
 /// Not used (the backend's clock numbers, as before; the reason is logged once) when the server runs no
-/// such script (no Lua, or no <c>PUBLISH</c> or <c>TIME</c> in scripts), with sharded pub/sub (the
-/// namespace channel and the log live in different slots), or when
+/// such script (no Lua, or no <c>PUBLISH</c> or <c>TIME</c> in scripts), with sharded pub/sub on a Redis
+/// Cluster (the namespace channel and the log live in different slots), or when
 /// <see cref="ConnectionStateRecovery.OffsetsFromRedis"/> is false.
 /// </para>
 /// </summary>
@@ -64,9 +64,9 @@ internal sealed class RecoveryOrder
     /// </summary>
     public static async Task<(RecoveryOrder? Order, string Why)> StartAsync(RedisBus bus, string probeKey, string probeChannel)
     {
-        if (bus.Mode == PubSubMode.Sharded)
+        if (bus.Mode == PubSubMode.Sharded && bus.IsCluster)
         {
-            return (null, "sharded pub/sub: the namespace channel and the replay log are in different slots");
+            return (null, "sharded pub/sub on a Redis Cluster: the namespace channel and the replay log are in different slots");
         }
 
         var order = new RecoveryOrder(bus, NewPlaceholder());
