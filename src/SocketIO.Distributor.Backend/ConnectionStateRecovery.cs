@@ -21,6 +21,15 @@ public sealed class ConnectionStateRecovery
     /// </summary>
     public int MaxReplayEntries { get; set; } = 10_000;
 
+    /// <summary>
+    /// True (the default) for offsets given by Redis: one Lua script per recoverable emit numbers it, logs
+    /// it and publishes it, so offsets follow the order in which distributors receive the emits, whatever
+    /// the number of backend replicas and their clocks. False, or on a server without such scripts (no
+    /// Lua, or sharded pub/sub on a Redis Cluster), each replica numbers by its own clock: exact with one replica; with
+    /// several emitting at once a recovery may repeat or miss an emit of another replica.
+    /// </summary>
+    public bool OffsetsFromRedis { get; set; } = true;
+
     /// <summary>The problems with these options, each saying what to fix; empty when valid.</summary>
     /// <returns>The problems.</returns>
     public IReadOnlyList<string> Validate()

@@ -48,6 +48,11 @@ internal sealed partial class RecoveryLog
     {
         lock (_gate)
         {
+            if (Order is { } order && Backend.Bus.IsConnected && !Backend.Bus.PublishesHeld && TryEmitOrdered(order, payload, rooms, except, flags))
+            {
+                return;
+            }
+
             var score = NextScore();
             var offset = RecoveryOffset.Format(score, Backend.Id);
             var stamped = new EncodedPayload(RecoveryOffset.AppendTo(payload.Json.Span, offset), payload.Attachments);
@@ -69,6 +74,50 @@ internal sealed partial class RecoveryLog
 
             Backend.Router.BroadcastOnNamespace(_namespace.Name, rooms, except, flags | EmitFlags.Recoverable, frames);
         }
+    }
+
+    /// <summary>The script that gives offsets in Redis's order; null when this backend's clock gives them.</summary>
+    public RecoveryOrder? Order { get; set; }
+
+    /// <summary>
+    /// The emit with a placeholder where its score goes, sent through <see cref="RecoveryOrder"/> (Redis
+    /// gives the score, logs and publishes); false when it cannot be (the caller numbers it).
+    /// </summary>
+    private bool TryEmitOrdered(RecoveryOrder order, EncodedPayload payload, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags)
+    {
+        var offset = order.Placeholder + "-" + Backend.Id;
+        var stamped = new EncodedPayload(RecoveryOffset.AppendTo(payload.Json.Span, offset), payload.Attachments);
+        var frames = stamped.EventFrames(_namespace.Name, -1);
+        if (!order.IsOnlyIn(frames))
+        {
+            // The application's payload holds the placeholder (16 random letters): numbered here instead.
+            return false;
+        }
+
+        var entry = new ReplayEntry(offset, rooms, except, frames).Encode();
+        try
+        {
+            Backend.Router.BroadcastOnNamespace(_namespace.Name, rooms, except, flags | EmitFlags.Recoverable, frames, (channel, message) =>
+            {
+                if (!order.TrySend(Key, entry, channel, message))
+                {
+                    // Rooms named like the placeholder: published as is (its offset names no score, so a
+                    // client that recovers from it replays from its connection's offset).
+                    Backend.Bus.Publish(channel, message);
+                }
+            });
+        }
+        catch (RedisException ex)
+        {
+            RecoveryEvents.LogWriteFailed(Backend.Logger, ex, _namespace.Name);
+        }
+
+        if (++_sinceTrim % TrimEvery == 1)
+        {
+            Trim(Backend.Bus.Database);
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -9,6 +9,11 @@ public sealed partial class SocketIOBackend
 {
     internal RedisBus Bus => _bus ?? throw NotRunning();
 
+    /// <summary>True if the namespace's recovery offsets are given by Redis (see <see cref="ConnectionStateRecovery.OffsetsFromRedis"/>); false when this backend's clock gives them.</summary>
+    /// <param name="nsp">The namespace.</param>
+    /// <returns>True if Redis gives them.</returns>
+    public bool RecoveryOffsetsFromRedis(string nsp) => _namespaces.TryGetValue(nsp, out var n) && n.ReplayLog?.Order is not null;
+
     /// <summary>A recovered socket is held again.</summary>
     internal void AdoptSocket(BackendSocket socket) => _sockets[socket.Id] = socket;
 
@@ -18,8 +23,20 @@ public sealed partial class SocketIOBackend
     /// </summary>
     private bool TryRecover(ConnectRequest request)
     {
-        if (!_namespaces.TryGetValue(request.Namespace, out var nsp) || nsp.Sessions is null)
+        if (!_namespaces.TryGetValue(request.Namespace, out var nsp))
         {
+            return false;
+        }
+
+        if (nsp.Sessions is null)
+        {
+            // A pid from a time the namespace recovered sessions: socket.io gives a brand-new socket.
+            if (!request.Recovered && TryReadRecoveryAuth(request.HandshakeJson, out var stale, out _) && stale.StartsWith(request.SocketId + "~", StringComparison.Ordinal))
+            {
+                RefuseRecovery(request);
+                return true;
+            }
+
             return false;
         }
 
@@ -54,7 +71,9 @@ public sealed partial class SocketIOBackend
         {
             if (nsp.Sessions.Find(request.SocketId) is not null || _sockets.ContainsKey(request.SocketId))
             {
-                return false;
+                // Another session holds that id (a stale or forged pid): a new socket, with a new id.
+                RefuseRecovery(request);
+                return true;
             }
 
             // Not held here: perhaps by a replica that is gone; its session is in Redis.
@@ -62,8 +81,53 @@ public sealed partial class SocketIOBackend
             return true;
         }
 
-        socket.Enqueue(() => nsp.RecoverAsync(socket, request, offset, () => OnConnectRequest(request, recover: false)), force: true);
+        socket.Enqueue(() => nsp.RecoverAsync(socket, request, offset, () => RefuseRecovery(request)), force: true);
         return true;
+    }
+
+    /// <summary>
+    /// Refuses a recovery (session expired, trimmed or unknown): the distributor connects the client
+    /// as a brand-new socket with a new id, as socket.io does (<c>recovered</c> false); the old socket,
+    /// if any, has had its disconnect.
+    /// </summary>
+    internal void RefuseRecovery(ConnectRequest request)
+    {
+        RecoveryEvents.RecoveryAnsweredAsNew(_logger, request.SocketId, request.Namespace);
+        Router.Publish(
+            Router.Channels.Distributor(request.DistributorId),
+            new ConnectResult(request.SocketId, Id, false, Codec.ConnectError("Session not recoverable", null), RenewId: true));
+    }
+
+    /// <summary>Gives each recovering namespace its offsets from Redis when the server can (else logs why not).</summary>
+    private async Task StartRecoveryOrderAsync(RedisBus bus)
+    {
+        foreach (var nsp in _namespaces.Values)
+        {
+            if (nsp.ReplayLog is not { } log)
+            {
+                continue;
+            }
+
+            if (!log.Options.OffsetsFromRedis)
+            {
+                RecoveryEvents.OffsetsFromClock(_logger, nsp.Name, "ConnectionStateRecovery.OffsetsFromRedis is false");
+                continue;
+            }
+
+            var (order, why) = await RecoveryOrder.StartAsync(
+                bus,
+                RecoveryKeys.ReplayLog(Options.Bus.ChannelPrefix, nsp.Name) + ":probe:" + Id,
+                bus.Channels.Backend(Id) + ":probe").ConfigureAwait(false);
+            log.Order = order;
+            if (order is null)
+            {
+                RecoveryEvents.OffsetsFromClock(_logger, nsp.Name, why);
+            }
+            else
+            {
+                RecoveryEvents.OffsetsFromRedis(_logger, nsp.Name);
+            }
+        }
     }
 
     private static bool TryReadRecoveryAuth(ReadOnlyMemory<byte> handshakeJson, out string pid, out string? offset)

@@ -23,7 +23,7 @@ public sealed partial class SocketIOBackend
                 || !fields.TryGetValue("offset", out var connectOffset))
             {
                 // No such session, another secret, or its replica is alive and holds it: a new socket.
-                OnConnectRequest(request, recover: false);
+                RefuseRecovery(request);
                 return;
             }
 
@@ -34,7 +34,7 @@ public sealed partial class SocketIOBackend
             {
                 nsp.Sessions!.Statistics.OnRefused();
                 RecoveryEvents.RecoveryRefused(_logger, request.SocketId, nsp.Name, "the replay log no longer holds what it missed");
-                OnConnectRequest(request, recover: false);
+                RefuseRecovery(request);
                 return;
             }
 
@@ -61,7 +61,7 @@ public sealed partial class SocketIOBackend
         catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException or InvalidOperationException)
         {
             BackendLog.QueueItemFailed(_logger, ex, request.SocketId);
-            OnConnectRequest(request, recover: false);
+            RefuseRecovery(request);
         }
     }
 }

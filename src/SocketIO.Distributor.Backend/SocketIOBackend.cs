@@ -107,6 +107,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             _membership.Refreshed += OnMembershipRefreshed;
             WireReconciliation(bus, _membership);
             _router = router;
+            await StartRecoveryOrderAsync(bus).ConfigureAwait(false);
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.
             StartPipeline();

@@ -34,6 +34,30 @@ public sealed class ChannelSequencer(RedisBus bus, int maxChannels = 100_000)
         }
     }
 
+    /// <summary>
+    /// Encodes the message with the channel's next number and hands it to <paramref name="send"/>
+    /// (which publishes it some other way, e.g. from a script), under the same lock as <see cref="Publish(string, Func{ulong, byte[]})"/>.
+    /// </summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="encode">Encodes the message carrying the given sequence number.</param>
+    /// <param name="send">Publishes the encoded message on the channel.</param>
+    public void Publish(string channel, Func<ulong, byte[]> encode, Action<string, byte[]> send)
+    {
+        ArgumentNullException.ThrowIfNull(encode);
+        ArgumentNullException.ThrowIfNull(send);
+        if (_counters.Count > maxChannels)
+        {
+            _counters.Clear();
+        }
+
+        var counter = _counters.GetOrAdd(channel, static _ => new Counter());
+        lock (counter)
+        {
+            counter.Value++;
+            send(channel, encode(counter.Value));
+        }
+    }
+
     private sealed class Counter
     {
         public ulong Value;

@@ -23,6 +23,21 @@ public static class Eventually
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it is true; fails the test on timeout with <paramref name="because"/> as it is then (the state it describes).</summary>
+    public static async Task TrueAsync(Func<bool> condition, Func<string> because, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? DefaultTimeout).TotalSeconds * Stopwatch.Frequency);
+        while (!condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"Timed out waiting until {because()}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Awaits <paramref name="task"/>; fails the test if it does not finish in time.</summary>
     public static async Task<T> WithTimeout<T>(this Task<T> task, string what, TimeSpan? timeout = null)
     {

@@ -35,12 +35,15 @@ public sealed record ConnectRequest(string DistributorId, string SocketId, strin
 
 /// <summary>
 /// A backend's answer to <see cref="ConnectRequest"/>.
-/// Layout: <c>socketId: str, backendId: str, accepted: u8, errorJson: bytes, pid: str, rooms: str[], replayFrom: str</c>
-/// (the last three were appended for connection state recovery; without them: no pid, nothing restored).
+/// Layout: <c>socketId: str, backendId: str, accepted: u8, errorJson: bytes, pid: str, rooms: str[], replayFrom: str, renewId: u8</c>
+/// (pid, rooms and replayFrom were appended for connection state recovery; without them: no pid, nothing
+/// restored; renewId was appended after them; without it: false).
 /// <c>pid</c> is the session's private id for the CONNECT packet (empty: the namespace does not recover
 /// sessions). A non-empty <c>replayFrom</c> means the socket is restored: the distributor joins it to
 /// <c>rooms</c> and writes the namespace's replay log entries after that offset that target those rooms,
-/// before the CONNECT packet.
+/// before the CONNECT packet. <c>renewId</c> (with <c>accepted</c> false) refuses a recovery: the session
+/// expired, was trimmed from the log or is unknown; the distributor gives the socket a new id and sends
+/// a plain <see cref="ConnectRequest"/> for it (socket.io's brand-new socket, <c>recovered</c> false).
 /// </summary>
 /// <param name="SocketId">The socket.</param>
 /// <param name="BackendId">The backend that answered (it serves the socket from now on).</param>
@@ -49,7 +52,8 @@ public sealed record ConnectRequest(string DistributorId, string SocketId, strin
 /// <param name="Pid">The recovery session's private id; empty when none.</param>
 /// <param name="Rooms">For a restored socket: its rooms (its own id included); else empty.</param>
 /// <param name="ReplayFrom">For a restored socket: the offset after which it missed emits; else empty.</param>
-public sealed record ConnectResult(string SocketId, string BackendId, bool Accepted, ReadOnlyMemory<byte> ErrorJson, string Pid = "", IReadOnlyCollection<string>? Rooms = null, string ReplayFrom = "") : IBusMessage
+/// <param name="RenewId">True when a recovery is refused: connect again as a new socket with a new id.</param>
+public sealed record ConnectResult(string SocketId, string BackendId, bool Accepted, ReadOnlyMemory<byte> ErrorJson, string Pid = "", IReadOnlyCollection<string>? Rooms = null, string ReplayFrom = "", bool RenewId = false) : IBusMessage
 {
     /// <summary>True when the socket is restored from a recovery session.</summary>
     public bool Restored => ReplayFrom.Length > 0;
@@ -65,13 +69,20 @@ public sealed record ConnectResult(string SocketId, string BackendId, bool Accep
         writer.WriteString(Pid);
         writer.WriteStrings(Rooms ?? []);
         writer.WriteString(ReplayFrom);
+        writer.WriteBool(RenewId);
         return writer.ToArray();
     }
 
     internal static ConnectResult Read(ref BusReader reader)
     {
         var result = new ConnectResult(reader.ReadString(), reader.ReadString(), reader.ReadBool(), reader.ReadBytes());
-        return reader.HasMore ? result with { Pid = reader.ReadString(), Rooms = reader.ReadStrings(), ReplayFrom = reader.ReadString() } : result;
+        if (!reader.HasMore)
+        {
+            return result;
+        }
+
+        result = result with { Pid = reader.ReadString(), Rooms = reader.ReadStrings(), ReplayFrom = reader.ReadString() };
+        return reader.HasMore ? result with { RenewId = reader.ReadBool() } : result;
     }
 }
 

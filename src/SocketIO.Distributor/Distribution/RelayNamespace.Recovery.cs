@@ -27,6 +27,23 @@ internal sealed partial class RelayNamespace
         return _distributor.Membership.BackendsOf(Name).FirstOrDefault(b => b.Id == backendId && !_distributor.IsUnreachable(b.Id));
     }
 
+    /// <summary>
+    /// A refused recovery (session expired, trimmed or unknown): as socket.io does, the client gets a
+    /// brand-new socket, with a new id (the pid in its auth then names another id, so the next request is
+    /// a plain connect). False when the socket did not ask to recover under its id (nothing to renew).
+    /// </summary>
+    private bool RenewRefusedRecovery(ClientSocket socket)
+    {
+        if (!SessionPid.TryRead(socket.Auth, out var socketId, out _) || socketId != socket.Id)
+        {
+            return false;
+        }
+
+        socket.RenewId(_distributor.Server.NewSocketId());
+        _distributor.Statistics.OnRecoveryRefused();
+        return true;
+    }
+
     /// <summary>An accepted socket with a session: a new one gets its pid; a restored one its rooms and missed events.</summary>
     private async Task<ConnectDecision> AcceptSessionAsync(RelaySocket relay, ConnectResult result)
     {

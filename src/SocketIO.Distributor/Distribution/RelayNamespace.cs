@@ -54,6 +54,12 @@ internal sealed partial class RelayNamespace : INamespaceHandler
             return ConnectDecision.Reject("Redis is unreachable");
         }
 
+        return await ConnectToBackendAsync(socket, cancellationToken);
+    }
+
+    /// <summary>Asks a backend to accept the socket (the one holding its session when it recovers); once more, as a new socket with a new id, when its recovery is refused.</summary>
+    private async ValueTask<ConnectDecision> ConnectToBackendAsync(ClientSocket socket, CancellationToken cancellationToken)
+    {
         var backend = SessionBackend(socket) ?? PickBackend(exclude: null);
         if (backend is null)
         {
@@ -106,6 +112,11 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         if (!result.Accepted)
         {
             Forget(relay);
+            if (result.RenewId && RenewRefusedRecovery(socket))
+            {
+                return await ConnectToBackendAsync(socket, cancellationToken);
+            }
+
             DistributorMetrics.ConnectsRefused.Add(1);
             return ConnectDecision.RejectWithJson(result.ErrorJson.ToArray());
         }

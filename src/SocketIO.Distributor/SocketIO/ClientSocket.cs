@@ -23,7 +23,13 @@ public sealed class ClientSocket
     }
 
     /// <summary>The socket id: unique across the cluster, sent to the client in CONNECT.</summary>
-    public string Id { get; }
+    public string Id { get; private set; }
+
+    /// <summary>
+    /// Gives a socket not yet connected a new id: its recovery was refused, and socket.io then makes a
+    /// brand-new socket (connection state recovery).
+    /// </summary>
+    internal void RenewId(string id) => Id = id;
 
     /// <summary>The namespace, for example <c>/chat</c>.</summary>
     public string Namespace { get; }

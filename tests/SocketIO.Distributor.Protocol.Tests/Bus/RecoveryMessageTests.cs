@@ -70,4 +70,24 @@ public sealed class RecoveryMessageTests
         Assert.Equal(string.Empty, old.Pid);
         Assert.False(old.Restored);
     }
+
+    [Fact]
+    public void ConnectResult_appends_renewId_after_the_recovery_fields_and_a_result_without_it_does_not_renew()
+    {
+        var refused = (ConnectResult)BusMessage.Decode(new ConnectResult("d1.a", "b1", false, "{\"message\":\"x\"}"u8.ToArray(), RenewId: true).Encode());
+        Assert.True(refused.RenewId);
+        Assert.False(refused.Accepted);
+        Assert.Equal("{\"message\":\"x\"}", Encoding.UTF8.GetString(refused.ErrorJson.Span));
+
+        // What a backend before renewId writes: the recovery fields, nothing after them.
+        var writer = new BusWriter(BusMessageType.ConnectResult);
+        writer.WriteString("d1.a");
+        writer.WriteString("b1");
+        writer.WriteBool(false);
+        writer.WriteBytes([]);
+        writer.WriteString(string.Empty);
+        writer.WriteStrings([]);
+        writer.WriteString(string.Empty);
+        Assert.False(((ConnectResult)BusMessage.Decode(writer.ToArray())).RenewId);
+    }
 }

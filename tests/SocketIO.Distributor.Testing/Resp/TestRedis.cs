@@ -67,6 +67,10 @@ public static class TestRedis
         {
             EndPoints = [new IPEndPoint(IPAddress.Loopback, port)],
             QuietMode = true,
+
+            // Recovery offsets come from a Lua script (RecoveryOrder), as on Redis.
+            EnableLua = true,
+            LuaOptions = new Garnet.server.LuaOptions(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
         });
         _garnet.Start();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => _garnet.Dispose();

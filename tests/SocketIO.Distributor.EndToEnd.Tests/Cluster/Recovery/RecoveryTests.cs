@@ -175,11 +175,16 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         var reconnected = await clients.WaitForEventAsync("a", "$connect");
         Assert.False(reconnected.Recovered, $"recovered although its offset was trimmed: {reconnected}");
 
+        // As socket.io: a brand-new socket, with a new id, that the backend sees connect normally.
+        Assert.NotEqual(socket.Id, reconnected.Sid);
+        Assert.StartsWith(d2.Distributor.Id + ".", reconnected.Sid, StringComparison.Ordinal);
         await Eventually.TrueAsync(() => backend.Connections == 2, "the backend ran its connection handler for the new socket");
         Assert.Equal(1, backend.Nsp.RecoveryStatistics!.Refused);
         Assert.Equal(0, backend.Nsp.RecoveryStatistics.Restored);
+        Assert.Equal(1, d2.Distributor.Statistics.RecoveriesRefused);
         Assert.Single(backend.Disconnects);
         Assert.Equal(socket.Id, backend.Disconnects[0].SocketId);
+        Assert.Equal(reconnected.Sid, backend.OnlySocket().Id);
         Assert.False(backend.OnlySocket().Recovered);
 
         // None of the 100 emits it missed was replayed.
@@ -211,9 +216,12 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         await clients.WaitForEventAsync("a", "$connect");
         var reconnected = await clients.WaitForEventAsync("a", "$connect");
         Assert.False(reconnected.Recovered);
+        Assert.NotEqual(sid, reconnected.Sid);
         await Eventually.TrueAsync(() => backend.Connections == 2, "a new socket connected");
         Assert.Single(backend.Disconnects);
         Assert.Equal(0, backend.Nsp.RecoveryStatistics.Restored);
+        Assert.Equal(reconnected.Sid, backend.OnlySocket().Id);
+        Assert.False(backend.OnlySocket().Recovered);
     }
 
     [Fact]
