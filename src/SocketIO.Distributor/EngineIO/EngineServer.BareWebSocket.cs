@@ -62,10 +62,13 @@ public sealed partial class EngineServer
     }
 
     /// <summary>
-    /// Serves an accepted bare handshake: admission (<see cref="EngineOptions.AllowRequest"/>), the 101, then the
-    /// session until the connection ends. The head must already be consumed from <paramref name="connection"/>'s input.
+    /// Opens the session of an accepted bare handshake: admission (<see cref="EngineOptions.AllowRequest"/>),
+    /// the 101, the session. The head must already be consumed from <paramref name="connection"/>'s input.
+    /// The caller then runs the returned transport (<see cref="WebSocketTransport.RunAsync"/>) and disposes the
+    /// socket: nothing of the request (its head, this method's state) stays alive with the connection.
     /// </summary>
-    internal async Task ServeBareAsync(ConnectionContext connection, BareWebSocketRequest request, EngineProtocolVersion version)
+    /// <returns>The socket and its transport, or null when the handshake was refused (the 403 is written).</returns>
+    internal async Task<(WebSocket Socket, WebSocketTransport Transport)?> OpenBareAsync(ConnectionContext connection, BareWebSocketRequest request, EngineProtocolVersion version)
     {
         var handshake = new EngineHandshake(
             request.Query(),
@@ -93,19 +96,19 @@ public sealed partial class EngineServer
                 AdmissionLog.HandshakeRefused(_logger, handshake.RemoteAddress?.ToString() ?? "?", decision.Message ?? "Forbidden");
                 var body = EngineErrors.Body(EngineErrorCode.Forbidden, decision.Message);
                 await WriteHeadAsync(output, $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n{CorsHeaders(request)}\r\n", body);
-                return;
+                return null;
             }
         }
 
         await WriteHeadAsync(output, $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {AcceptKey(request.WebSocketKey)}\r\n{CorsHeaders(request)}\r\n", body: default);
-        using var socket = WebSocket.CreateFromStream(
+        var socket = WebSocket.CreateFromStream(
             new ConnectionStream(connection.Transport),
             new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, () => AbortConnection(connection));
         Open(version, handshake, transport, upgrades: false);
         Interlocked.Increment(ref _bareServed);
         BareLog.Served(_logger, handshake.RemoteAddress?.ToString() ?? "?");
-        await transport.RunAsync(connection.ConnectionClosed);
+        return (socket, transport);
     }
 
     private static async Task WriteHeadAsync(PipeWriter output, string head, ReadOnlyMemory<byte> body)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -62,13 +63,34 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
             return;
         }
 
+        (WebSocket Socket, WebSocketTransport Transport)? opened;
         try
         {
-            await served.Value.Server.ServeBareAsync(connection, head, served.Value.Version);
+            opened = await served.Value.Server.OpenBareAsync(connection, head, served.Value.Version);
         }
         catch (Exception e)
         {
             // One connection's fault ends that connection only.
+            Log.BareConnectionFailed(logger, connection.ConnectionId, e);
+            connection.Abort(new ConnectionAbortedException("Engine.IO bare WebSocket failed", e));
+            return;
+        }
+
+        // The request's head is not needed any more: not kept alive by this method's state for the connection's life.
+        head = null;
+        served = null;
+        if (opened is not { } open)
+        {
+            return;
+        }
+
+        using var socket = open.Socket;
+        try
+        {
+            await open.Transport.RunAsync(connection.ConnectionClosed);
+        }
+        catch (Exception e)
+        {
             Log.BareConnectionFailed(logger, connection.ConnectionId, e);
             connection.Abort(new ConnectionAbortedException("Engine.IO bare WebSocket failed", e));
         }
