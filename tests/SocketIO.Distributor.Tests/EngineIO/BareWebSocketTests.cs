@@ -117,6 +117,26 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_refused_bare_handshake_gets_engine_io_s_403_and_a_draining_server_a_503()
+    {
+        await using var host = await StartAsync(new WhoAmINamespace(), configure: o => o.AllowRequestWhen(h =>
+            h.Query.GetValueOrDefault("token") == "ok" ? HandshakeDecision.Allow : HandshakeDecision.Refuse("no token")));
+        var engine = Engine(host);
+        const string upgrade = "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+        var refused = await RawRequestAsync(host, $"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n{upgrade}", withBody: true);
+        var allowed = await RawRequestAsync(host, $"GET /socket.io/?EIO=4&transport=websocket&token=ok HTTP/1.1\r\n{upgrade}");
+        await engine.DrainAsync(TimeSpan.Zero);
+        var draining = await RawRequestAsync(host, $"GET /socket.io/?EIO=4&transport=websocket&token=ok HTTP/1.1\r\n{upgrade}");
+
+        Assert.StartsWith("HTTP/1.1 403", refused, StringComparison.Ordinal);
+        Assert.EndsWith("{\"code\":4,\"message\":\"no token\"}", refused, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 101", allowed, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 503", draining, StringComparison.Ordinal);
+        Assert.Equal(1, engine.BareWebSocketsServed);
+    }
+
+    [Fact]
     public async Task With_the_option_off_websockets_take_the_HTTP_path()
     {
         await using var host = await StartAsync(new WhoAmINamespace(), bare: false);
@@ -155,11 +175,15 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
 
     private static EngineServer Engine(RunningHost host) => host.Services.GetRequiredService<SocketIOServer>().Engine;
 
-    private static Task<RunningHost> StartAsync(WhoAmINamespace handler, bool bare = true) =>
+    private static Task<RunningHost> StartAsync(WhoAmINamespace handler, bool bare = true, Action<EngineOptions>? configure = null) =>
         RunningHost.StartAsync(args =>
         {
             var builder = WebApplication.CreateBuilder(args);
-            builder.Services.AddSocketIOServer(o => o.Engine.BareWebSockets = bare);
+            builder.Services.AddSocketIOServer(o =>
+            {
+                o.Engine.BareWebSockets = bare;
+                configure?.Invoke(o.Engine);
+            });
             var app = builder.Build();
             app.MapGet("/hello", () => "hello");
             app.MapSocketIO(server => server.AddNamespace("/", handler));
@@ -167,12 +191,27 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
         });
 
     /// <summary>Sends one request on a new connection; returns the response head and what body came with it.</summary>
-    private static async Task<string> RawRequestAsync(RunningHost host, string request)
+    private static async Task<string> RawRequestAsync(RunningHost host, string request, bool withBody = false)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, host.BaseUri.Port).WithTimeout("TCP connect");
         await socket.SendAsync(Encoding.ASCII.GetBytes(request));
-        return await ReadHeadAsync(socket);
+        var head = await ReadHeadAsync(socket);
+        if (!withBody)
+        {
+            return head;
+        }
+
+        var length = int.Parse(head.Split("\r\n").Single(line => line.StartsWith("Content-Length: ", StringComparison.OrdinalIgnoreCase))["Content-Length: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var body = new byte[length];
+        for (var read = 0; read < length;)
+        {
+            var got = await socket.ReceiveAsync(body.AsMemory(read), SocketFlags.None).AsTask().WithTimeout("the response body");
+            Assert.True(got > 0, "the server closed before the whole body");
+            read += got;
+        }
+
+        return head + Encoding.UTF8.GetString(body);
     }
 
     private static async Task<string> ReadHeadAsync(Socket socket)
