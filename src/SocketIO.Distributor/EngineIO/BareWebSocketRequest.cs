@@ -134,6 +134,12 @@ internal sealed class BareWebSocketRequest
 
             var name = line[..colon].ToLowerInvariant();
             var value = line[(colon + 1)..].Trim(' ', '\t');
+            if (name == "host" && headers.ContainsKey(name))
+            {
+                // Two Host headers: Kestrel refuses the request (400); so does the HTTP path.
+                return null;
+            }
+
             headers[name] = headers.TryGetValue(name, out var earlier) ? earlier + "," + value : value;
         }
 

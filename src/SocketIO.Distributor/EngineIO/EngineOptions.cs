@@ -83,7 +83,7 @@ public sealed class EngineOptions
     /// connection keeps no HttpContext or HTTP/1.1 request state for its life (a few KB less per idle
     /// connection). Everything else (polling, upgrades from polling, TLS listeners, HTTP/2, other paths,
     /// malformed requests) takes the HTTP path as before. The bare path skips the app's HTTP middleware
-    /// (authentication, forwarded headers, rate limiting) for these requests; an endpoint with
+    /// (authentication, forwarded headers, host filtering, rate limiting, HTTP logging) for these requests; an endpoint with
     /// authorization or rate-limiting metadata is never served bare. Needs the connection middleware that
     /// <c>AddSocketIOServer</c>/<c>AddSocketIODistributor</c> (or <c>AddEngineIOBareWebSockets</c>) installs
     /// on Kestrel's endpoints. Default true.
