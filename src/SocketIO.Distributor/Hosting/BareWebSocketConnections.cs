@@ -40,7 +40,7 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
 
         lock (_gate)
         {
-            _servers = [.. _servers, new Entry(server, endpoints.DataSources.ToList())];
+            _servers = [.. _servers, new Entry(server, endpoints.DataSources)];
         }
     }
 
@@ -141,7 +141,7 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
         }
     }
 
-    private sealed class Entry(EngineServer server, IReadOnlyList<EndpointDataSource> sources)
+    private sealed class Entry(EngineServer server, ICollection<EndpointDataSource> sources)
     {
         private int _checked;
         private volatile bool _allowed;
@@ -157,7 +157,8 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
             if (Interlocked.Exchange(ref _checked, 1) == 0)
             {
                 var name = "Engine.IO " + server.Options.NormalizedPath;
-                var guarded = sources.SelectMany(source => source.Endpoints)
+                // The app's data sources as they are now (the endpoint's own is added by Map, after Add).
+                var guarded = sources.ToArray().SelectMany(source => source.Endpoints)
                     .Where(endpoint => endpoint.DisplayName == name)
                     .Any(endpoint => endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null
                         || endpoint.Metadata.GetMetadata<EnableRateLimitingAttribute>() is not null);

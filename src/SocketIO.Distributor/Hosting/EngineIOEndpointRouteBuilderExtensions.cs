@@ -23,8 +23,13 @@ public static class EngineIOEndpointRouteBuilderExtensions
         // ShutdownDrainWindow, at once by default), so long-lived requests (WebSockets, pending polls) end.
         endpoints.ServiceProvider.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?
             .ApplicationStopping.Register(server.OnHostStopping);
-        // The bare WebSocket path (EngineOptions.BareWebSockets), when its connection middleware is installed.
-        endpoints.ServiceProvider.GetService<BareWebSocketConnections>()?.Add(server, endpoints);
+        // The bare WebSocket path (EngineOptions.BareWebSockets), when its connection middleware is installed;
+        // not in a route group, whose prefix and conventions the connection middleware cannot see.
+        if (endpoints is not RouteGroupBuilder)
+        {
+            endpoints.ServiceProvider.GetService<BareWebSocketConnections>()?.Add(server, endpoints);
+        }
+
         var built = endpoints.CreateApplicationBuilder();
         built.UseWebSockets();
         built.Run(server.HandleRequestAsync);

@@ -137,6 +137,41 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_endpoint_that_requires_authorization_or_sits_in_a_route_group_is_never_served_bare()
+    {
+        var handler = new WhoAmINamespace();
+        await using var guarded = await RunningHost.StartAsync(args =>
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddSocketIOServer();
+            builder.Services.AddAuthorization();
+            var app = builder.Build();
+            app.UseAuthorization();
+            app.MapSocketIO(server => server.AddNamespace("/", handler)).RequireAuthorization();
+            return app;
+        });
+        await using var grouped = await RunningHost.StartAsync(args =>
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            builder.Services.AddSocketIOServer();
+            var app = builder.Build();
+            app.MapGroup("/g").MapSocketIO(server => server.AddNamespace("/", handler));
+            return app;
+        });
+        const string request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+        var refused = await RawRequestAsync(guarded, request);
+        var outsideTheGroup = await RawRequestAsync(grouped, request);
+        var inTheGroup = await RawRequestAsync(grouped, request.Replace("GET /socket.io/", "GET /g/socket.io/", StringComparison.Ordinal));
+
+        Assert.DoesNotContain("101", refused.Split("\r\n")[0], StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 404", outsideTheGroup, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 101", inTheGroup, StringComparison.Ordinal);
+        Assert.Equal(0, Engine(guarded).BareWebSocketsServed);
+        Assert.Equal(0, Engine(grouped).BareWebSocketsServed);
+    }
+
+    [Fact]
     public async Task With_the_option_off_websockets_take_the_HTTP_path()
     {
         await using var host = await StartAsync(new WhoAmINamespace(), bare: false);
