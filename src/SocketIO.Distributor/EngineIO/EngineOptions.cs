@@ -84,7 +84,7 @@ public sealed class EngineOptions
     /// connection). Everything else (polling, upgrades from polling, TLS listeners, HTTP/2, other paths,
     /// malformed requests) takes the HTTP path as before. The bare path skips the app's HTTP middleware
     /// (authentication, forwarded headers, host filtering, rate limiting, HTTP logging) for these requests; an endpoint with
-    /// authorization or rate-limiting metadata is never served bare. Needs the connection middleware that
+    /// authorization or rate-limiting metadata, or mapped in a route group, is never served bare. Needs the connection middleware that
     /// <c>AddSocketIOServer</c>/<c>AddSocketIODistributor</c> (or <c>AddEngineIOBareWebSockets</c>) installs
     /// on Kestrel's endpoints. Default true.
     /// </summary>
