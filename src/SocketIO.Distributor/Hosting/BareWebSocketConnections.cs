@@ -108,8 +108,9 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
             {
                 read = await input.ReadAsync(timeout.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException)
             {
+                // Too slow, reset or aborted before its head: Kestrel's HTTP pipeline sees the same and ends the connection as usual.
                 return (null, null);
             }
 
