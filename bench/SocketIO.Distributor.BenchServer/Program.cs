@@ -43,6 +43,9 @@ if (role == "distributor")
         ConfigureBus(options.Bus);
         options.Namespaces = ["/bench", ChatBackend.Namespace];
         options.StatsInterval = TimeSpan.Zero;
+
+        // A/B runs of the bare WebSocket path: SIOD_BENCH_OURS_ENV="SIOD_BARE_WEBSOCKETS=0" serves WebSockets as HTTP requests.
+        options.Server.Engine.BareWebSockets = Environment.GetEnvironmentVariable("SIOD_BARE_WEBSOCKETS") != "0";
     });
 }
 else

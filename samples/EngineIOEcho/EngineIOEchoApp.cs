@@ -15,6 +15,7 @@ public static class EngineIOEchoApp
     public static WebApplication Create(string[] args, Action<EngineOptions>? configure)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddEngineIOBareWebSockets();
         var app = builder.Build();
         var options = new EngineOptions
         {

@@ -51,7 +51,17 @@ internal static class EngineHttp
             return true;
         }
 
-        var origin = context.Request.Headers.Origin.ToString();
+        return IsOriginAllowed(options, context.Request.Headers.Origin.ToString());
+    }
+
+    /// <summary>True if a request with this <c>Origin</c> header (empty: none) may use this server.</summary>
+    public static bool IsOriginAllowed(EngineOptions options, string origin)
+    {
+        if (options.AllowedOrigins.Count == 0)
+        {
+            return true;
+        }
+
         if (origin.Length == 0)
         {
             // Not a browser request: origin checks protect browsers from cross-site use only.

@@ -76,6 +76,20 @@ public sealed class EngineOptions
     /// </summary>
     public TimeSpan MaxWriteStall { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether a direct WebSocket handshake (<c>GET {Path}?EIO=..&amp;transport=websocket</c>, no sid, plain HTTP/1.1
+    /// as a connection's first request) is served on the bare path: read off the Kestrel connection before
+    /// the HTTP pipeline, answered with the 101 there and run over the connection's pipes, so the
+    /// connection keeps no HttpContext or HTTP/1.1 request state for its life (a few KB less per idle
+    /// connection). Everything else (polling, upgrades from polling, TLS listeners, HTTP/2, other paths,
+    /// malformed requests) takes the HTTP path as before. The bare path skips the app's HTTP middleware
+    /// (authentication, forwarded headers, host filtering, rate limiting, HTTP logging) for these requests; an endpoint with
+    /// authorization or rate-limiting metadata, or mapped in a route group, is never served bare. Needs the connection middleware that
+    /// <c>AddSocketIOServer</c>/<c>AddSocketIODistributor</c> (or <c>AddEngineIOBareWebSockets</c>) installs
+    /// on Kestrel's endpoints. Default true.
+    /// </summary>
+    public bool BareWebSockets { get; set; } = true;
+
     /// <summary>Checks the options; returns a message per problem, saying what to fix.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()

@@ -23,6 +23,7 @@ public static class DistributorServiceCollectionExtensions
     public static IServiceCollection AddSocketIODistributor(this IServiceCollection services, IConfiguration? configuration, Action<DistributorOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddEngineIOBareWebSockets();
         services.AddSingleton(_ =>
         {
             var options = new DistributorOptions();

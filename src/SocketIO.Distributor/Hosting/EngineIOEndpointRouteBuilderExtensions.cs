@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SocketIO.Distributor.EngineIO;
+using SocketIO.Distributor.Hosting;
 using SocketIO.Distributor.SocketIO;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -22,6 +23,13 @@ public static class EngineIOEndpointRouteBuilderExtensions
         // ShutdownDrainWindow, at once by default), so long-lived requests (WebSockets, pending polls) end.
         endpoints.ServiceProvider.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?
             .ApplicationStopping.Register(server.OnHostStopping);
+        // The bare WebSocket path (EngineOptions.BareWebSockets), when its connection middleware is installed;
+        // not in a route group, whose prefix and conventions the connection middleware cannot see.
+        if (endpoints is not RouteGroupBuilder)
+        {
+            endpoints.ServiceProvider.GetService<BareWebSocketConnections>()?.Add(server, endpoints);
+        }
+
         var built = endpoints.CreateApplicationBuilder();
         built.UseWebSockets();
         built.Run(server.HandleRequestAsync);

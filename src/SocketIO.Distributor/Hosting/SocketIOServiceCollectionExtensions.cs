@@ -16,6 +16,7 @@ public static class SocketIOServiceCollectionExtensions
     public static IServiceCollection AddSocketIOServer(this IServiceCollection services, Action<SocketIOOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddEngineIOBareWebSockets();
         services.AddSingleton(provider =>
         {
             var options = new SocketIOOptions();
