@@ -127,7 +127,8 @@ public sealed class RecoveryReplicaOrderTests(ITestOutputHelper output)
         await clients.WaitForEventAsync("cut", "n", e => e.Args[0].GetInt32() == n, TimeSpan.FromSeconds(20));
 
         var reconnected = clients.Events.Last(e => e.Name == "cut" && e.Event == "$connect");
-        Assert.True(reconnected.Recovered, $"not recovered: {reconnected}");
+        var stats = a.Nsp.RecoveryStatistics;
+        Assert.True(reconnected.Recovered, $"not recovered: {reconnected} (was {sid}; backend: restored {stats?.Restored}, refused {stats?.Refused}, expired {stats?.Expired}; its events: {string.Join(", ", clients.Events.Where(e => e.Name == "cut" && e.Event.StartsWith('$')))})");
         Assert.Equal(sid, reconnected.Sid);
         Assert.Equal(Enumerable.Range(1, n), clients.Events.Where(e => e.Name == "cut" && e.Event == "n").Select(e => e.Args[0].GetInt32()));
     }
