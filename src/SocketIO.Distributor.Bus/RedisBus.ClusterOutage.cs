@@ -22,6 +22,9 @@ public sealed partial class RedisBus
     /// <summary>How often the cluster's topology is re-read while a connection to one of its nodes is broken.</summary>
     private static readonly TimeSpan TopologyRefreshInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How many rounds (one per <see cref="TopologyRefreshInterval"/>) the bus tries to put misplaced sharded subscriptions on their owner before leaving them to the library.</summary>
+    private const int SubscriptionMoveAttempts = 50;
+
     /// <summary>The longest a topology read (or the re-subscription of one channel) may take.</summary>
     private static readonly TimeSpan TopologyReadTimeout = TimeSpan.FromSeconds(1);
 
@@ -33,6 +36,8 @@ public sealed partial class RedisBus
     private ClusterSlotMap? _clusterNodes;
     private Task? _topologyRefresh;
     private Task? _reconfigure;
+    private Task? _subscriptionMove;
+    private int _movingSubscriptions;
     private long _topologyReadAt;
 
     /// <summary>True if <paramref name="endPoint"/> is a cluster node that the last topology read shows serving no slot (a failed master replaced by its replica, or a replica).</summary>
@@ -84,11 +89,9 @@ public sealed partial class RedisBus
             }
 
             var servers = nodes.Masters;
-            ClusterSlotMap? before;
             bool changed;
             lock (_topologyGate)
             {
-                before = _clusterNodes;
                 changed = _slotServers is not null && !_slotServers.SetEquals(servers);
                 _slotServers = servers;
                 _clusterNodes = nodes;
@@ -98,8 +101,14 @@ public sealed partial class RedisBus
             {
                 // A failed master keeps its slots until a replica takes them over: only then is it no part of the outage.
                 Log.TopologyChanged(_logger, string.Join(",", servers.Order(StringComparer.Ordinal)));
-                await ResubscribeMovedAsync(before, nodes).ConfigureAwait(false);
                 ReconfigureInBackground();
+            }
+
+            // Checked at every reading, not only at a change: a first reading may already show the new
+            // owner, and a request to move a subscription may have timed out.
+            lock (_topologyGate)
+            {
+                _subscriptionMove = _subscriptionMove is { IsCompleted: false } ? _subscriptionMove : MoveSubscriptionsAsync(nodes);
             }
         }
         catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or ObjectDisposedException or InvalidOperationException)
@@ -134,40 +143,83 @@ public sealed partial class RedisBus
     }
 
     /// <summary>
-    /// Sends the sharded subscriptions whose channel changed owner to the new owner now. The library
-    /// moves them only at the end of its own reconfiguration, which waits for the dead node; asking it
-    /// to subscribe a channel whose subscription has no live server sends SSUBSCRIBE to the slot's owner
-    /// (following the MOVED answer of any other node).
+    /// Sends every sharded subscription that is not on its slot's owner (per <paramref name="now"/>) to
+    /// that owner, until each is there or <see cref="SubscriptionMoveAttempts"/> rounds have passed (one
+    /// mover at a time; it runs on after the outage is over). The library moves them only at the end of
+    /// its own reconfiguration, which waits for the dead node; asking it to subscribe a channel whose
+    /// subscription has no live server sends SSUBSCRIBE to the slot's owner (following the MOVED answer of
+    /// any other node). A request that times out on a busy machine is simply made again next round.
     /// </summary>
-    private async Task ResubscribeMovedAsync(ClusterSlotMap? before, ClusterSlotMap now)
+    private async Task MoveSubscriptionsAsync(ClusterSlotMap now)
     {
-        if (Mode != PubSubMode.Sharded)
+        if (Mode != PubSubMode.Sharded || Interlocked.Exchange(ref _movingSubscriptions, 1) != 0)
         {
             return;
         }
 
+        try
+        {
+            for (var round = 0; round < SubscriptionMoveAttempts; round++)
+            {
+                var misplaced = MisplacedSubscriptions(now);
+                if (misplaced.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var (channel, owner) in misplaced)
+                {
+                    try
+                    {
+                        var sharded = RedisChannel.Sharded(channel);
+                        await _subscriber.SubscribeAsync(sharded, Nudge).WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
+                        await _subscriber.UnsubscribeAsync(sharded, Nudge).WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
+                        Log.Resubscribed(_logger, channel, owner);
+                    }
+                    catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+                    {
+                        Log.TopologyReadFailed(_logger, $"re-subscribing {channel} on {owner}: {ex.Message}");
+                    }
+                }
+
+                await Task.Delay(TopologyRefreshInterval, _time).ConfigureAwait(false);
+                lock (_topologyGate)
+                {
+                    now = _clusterNodes ?? now;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or ArgumentException)
+        {
+            // The bus is being disposed, or the node left the library's view: the next reading starts again.
+            Log.TopologyReadFailed(_logger, $"moving subscriptions: {ex.Message}");
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _movingSubscriptions, 0);
+        }
+    }
+
+    /// <summary>The subscribed channels whose subscription is not on the master that owns their slot, with that master.</summary>
+    private List<(string Channel, string Owner)> MisplacedSubscriptions(ClusterSlotMap now)
+    {
+        var misplaced = new List<(string, string)>();
         foreach (var channel in _subscribedChannels.Keys)
         {
-            var slot = _connection.HashSlot(channel);
-            var owner = now.OwnerOf(slot);
-            var previous = before?.OwnerOf(slot);
-            if (owner is null || (previous is not null && Normalize(owner) == Normalize(previous)))
+            // An owner that is down (a failed master before its replica takes over) is no place to move to.
+            if (now.OwnerOf(_connection.HashSlot(channel)) is not { } owner || !_connection.GetServer(owner).IsConnected)
             {
                 continue;
             }
 
-            try
+            var on = _subscriber.SubscribedEndpoint(RedisChannel.Sharded(channel));
+            if (on is null || Normalize(on) != Normalize(owner))
             {
-                var sharded = RedisChannel.Sharded(channel);
-                await _subscriber.SubscribeAsync(sharded, Nudge).WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
-                await _subscriber.UnsubscribeAsync(sharded, Nudge).WaitAsync(TopologyReadTimeout).ConfigureAwait(false);
-                Log.Resubscribed(_logger, channel, Normalize(owner));
-            }
-            catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
-            {
-                Log.TopologyReadFailed(_logger, $"re-subscribing {channel} on {Normalize(owner)}: {ex.Message}");
+                misplaced.Add((channel, Normalize(owner)));
             }
         }
+
+        return misplaced;
     }
 
     /// <summary>Has the library re-read the topology too (its slot map and its own bookkeeping), without waiting for it.</summary>
