@@ -78,6 +78,9 @@ public sealed class RecoveryReplicaOrderTests(ITestOutputHelper output)
             await clients.WaitForEventAsync(name, "m", e => e.Args[0].GetInt32() == m, TimeSpan.FromSeconds(20));
         }
 
+        // socket.io-client emits the packets written before CONNECT, then "connect": the driver reports
+        // the last event before the reconnection's $connect, which may still be on its way.
+        await Eventually.TrueAsync(() => clients.Events.Count(e => e.Name == "cut" && e.Event == "$connect") >= 2, "the reconnected client reports its $connect");
         var reconnected = clients.Events.Last(e => e.Name == "cut" && e.Event == "$connect");
         Assert.True(reconnected.Recovered, $"not recovered: {reconnected}");
         Assert.Equal(sid, reconnected.Sid);
@@ -126,6 +129,9 @@ public sealed class RecoveryReplicaOrderTests(ITestOutputHelper output)
         await EmitAsync();
         await clients.WaitForEventAsync("cut", "n", e => e.Args[0].GetInt32() == n, TimeSpan.FromSeconds(20));
 
+        // socket.io-client emits the packets written before CONNECT, then "connect": the driver reports
+        // the last event before the reconnection's $connect, which may still be on its way.
+        await Eventually.TrueAsync(() => clients.Events.Count(e => e.Name == "cut" && e.Event == "$connect") >= 2, "the reconnected client reports its $connect");
         var reconnected = clients.Events.Last(e => e.Name == "cut" && e.Event == "$connect");
         var stats = a.Nsp.RecoveryStatistics;
         Assert.True(reconnected.Recovered, $"not recovered: {reconnected} (was {sid}; backend: restored {stats?.Restored}, refused {stats?.Refused}, expired {stats?.Expired}; its events: {string.Join(", ", clients.Events.Where(e => e.Name == "cut" && e.Event.StartsWith('$')))})");
