@@ -29,8 +29,16 @@ public sealed partial class BackendSocket
 
         try
         {
-            var json = _backend.Codec.SerializeValue(((SocketData)Data).Snapshot());
-            Router.Publish(Router.Channels.Distributor(DistributorId), new SocketDataChanged(Id, json));
+            // Two flushes can run at once (a write lands while the previous flush serializes): each takes
+            // its snapshot and publishes it under the data's lock, so the distributor's copy ends with
+            // the newest snapshot, never with an older one published last.
+            var data = (SocketData)Data;
+            lock (data)
+            {
+                var json = _backend.Codec.SerializeValue(data.Snapshot());
+                Router.Publish(Router.Channels.Distributor(DistributorId), new SocketDataChanged(Id, json));
+            }
+
             BackendMetrics.EmitsOut.Add(1);
         }
         catch (Exception ex)
