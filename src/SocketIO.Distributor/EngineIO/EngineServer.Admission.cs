@@ -28,9 +28,25 @@ public sealed partial class EngineServer
             return false;
         }
 
-        if (_options.AllowRequest is not { } allowRequest)
+        var decision = await DecideAsync(handshake);
+        if (decision.IsAllowed)
         {
             return true;
+        }
+
+        await EngineHttp.WriteErrorAsync(context, EngineErrorCode.Forbidden, decision.Message);
+        return false;
+    }
+
+    /// <summary>
+    /// The <see cref="EngineOptions.AllowRequest"/> hook's decision (allowed when there is none), on the
+    /// HTTP and the bare WebSocket path alike; a throwing hook refuses this handshake only. A refusal is logged.
+    /// </summary>
+    private async Task<HandshakeDecision> DecideAsync(EngineHandshake handshake)
+    {
+        if (_options.AllowRequest is not { } allowRequest)
+        {
+            return HandshakeDecision.Allow;
         }
 
         HandshakeDecision decision;
@@ -40,19 +56,16 @@ public sealed partial class EngineServer
         }
         catch (Exception e)
         {
-            // A throwing hook refuses this handshake only.
             AdmissionLog.AllowRequestFailed(_logger, e);
             decision = HandshakeDecision.Refuse();
         }
 
-        if (decision.IsAllowed)
+        if (!decision.IsAllowed)
         {
-            return true;
+            AdmissionLog.HandshakeRefused(_logger, handshake.RemoteAddress?.ToString() ?? "?", decision.Message ?? "Forbidden");
         }
 
-        AdmissionLog.HandshakeRefused(_logger, handshake.RemoteAddress?.ToString() ?? "?", decision.Message ?? "Forbidden");
-        await EngineHttp.WriteErrorAsync(context, EngineErrorCode.Forbidden, decision.Message);
-        return false;
+        return decision;
     }
 
     private static partial class AdmissionLog

@@ -78,26 +78,12 @@ public sealed partial class EngineServer
             Secure: false,
             _time.GetUtcNow());
         var output = connection.Transport.Output;
-        if (_options.AllowRequest is { } allowRequest)
+        var decision = await DecideAsync(handshake);
+        if (!decision.IsAllowed)
         {
-            HandshakeDecision decision;
-            try
-            {
-                decision = await allowRequest(handshake);
-            }
-            catch (Exception e)
-            {
-                AdmissionLog.AllowRequestFailed(_logger, e);
-                decision = HandshakeDecision.Refuse();
-            }
-
-            if (!decision.IsAllowed)
-            {
-                AdmissionLog.HandshakeRefused(_logger, handshake.RemoteAddress?.ToString() ?? "?", decision.Message ?? "Forbidden");
-                var body = EngineErrors.Body(EngineErrorCode.Forbidden, decision.Message);
-                await WriteHeadAsync(output, $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n{CorsHeaders(request)}\r\n", body);
-                return null;
-            }
+            var body = EngineErrors.Body(EngineErrorCode.Forbidden, decision.Message);
+            await WriteHeadAsync(output, $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n{CorsHeaders(request)}\r\n", body);
+            return null;
         }
 
         await WriteHeadAsync(output, $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {AcceptKey(request.WebSocketKey)}\r\n{CorsHeaders(request)}\r\n", body: default);
