@@ -55,6 +55,24 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
         return ReplyAsync(inbox, sequence, sent);
     }
 
+    /// <summary>
+    /// Publishes a message without a number on <paramref name="backendId"/>'s inbox, in order with the
+    /// numbered ones: <paramref name="encode"/> runs under the inbox's lock, so what it reads reflects
+    /// every message published there before it and none published after it (a socket inventory built
+    /// this way lists every socket whose CONNECT the backend has received before it).
+    /// </summary>
+    /// <param name="backendId">The backend.</param>
+    /// <param name="encode">Builds and encodes the message.</param>
+    public void PublishInOrder(string backendId, Func<byte[]> encode)
+    {
+        var bus = distributor.Bus;
+        var inbox = _inboxes.GetOrAdd(backendId, static _ => new Inbox());
+        lock (inbox)
+        {
+            bus.Publish(bus.Channels.Backend(backendId), encode());
+        }
+    }
+
     /// <summary>The backend reported how far it handled what this distributor sent.</summary>
     public void OnProgress(InboxProgress progress)
     {

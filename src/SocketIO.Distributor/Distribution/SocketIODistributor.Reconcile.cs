@@ -50,21 +50,32 @@ public sealed partial class SocketIODistributor
         }
     }
 
-    /// <summary>Sends <paramref name="backendId"/> the sockets assigned to it here (accepted or waiting for its answer).</summary>
+    /// <summary>
+    /// Sends <paramref name="backendId"/> the sockets assigned to it here (accepted or waiting for its
+    /// answer). The list is taken under the backend inbox's lock, in order with the CONNECTs: a socket
+    /// registered after it was taken has its CONNECT published after it, so the backend never receives
+    /// a socket's CONNECT first and then an inventory that leaves it out (it would drop the socket as a
+    /// ghost: sockets connecting while a backend reconciles at the end of its grace period).
+    /// </summary>
     private void SendInventory(string backendId)
     {
-        if (_bus is not { } bus)
+        if (_bus is null)
         {
             return;
         }
 
-        var groups = _namespaces.Values
-            .Select(n => new SocketInventoryGroup(n.Name, n.SocketsServedBy(backendId)))
-            .Where(g => g.SocketIds.Count > 0)
-            .ToList();
+        var count = 0;
+        Inboxes.PublishInOrder(backendId, () =>
+        {
+            var groups = _namespaces.Values
+                .Select(n => new SocketInventoryGroup(n.Name, n.SocketsServedBy(backendId)))
+                .Where(g => g.SocketIds.Count > 0)
+                .ToList();
+            count = groups.Sum(g => g.SocketIds.Count);
+            return new SocketInventory(Id, groups).Encode();
+        });
         Statistics.OnInventorySent();
-        Log.InventorySent(Logger, groups.Sum(g => g.SocketIds.Count), backendId);
-        bus.Publish(bus.Channels.Backend(backendId), new SocketInventory(Id, groups).Encode());
+        Log.InventorySent(Logger, count, backendId);
     }
 
     /// <summary>
