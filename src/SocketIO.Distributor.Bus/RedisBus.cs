@@ -153,7 +153,24 @@ public sealed partial class RedisBus : IAsyncDisposable
     /// <param name="channel">The channel.</param>
     /// <param name="handler">Handles one message.</param>
     /// <returns>The subscription; dispose it to unsubscribe.</returns>
-    public async Task<BusSubscription> SubscribeAsync(string channel, Action<ReadOnlyMemory<byte>> handler)
+    public Task<BusSubscription> SubscribeAsync(string channel, Action<ReadOnlyMemory<byte>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return SubscribeAsync(channel, (bytes, _) => handler(bytes));
+    }
+
+    /// <summary>
+    /// Subscribes to a channel; <paramref name="handler"/> receives its messages one at a time, in
+    /// order, with how many more messages of the channel are already waiting behind each one (-1 when
+    /// that is not known). A handler that hands messages to a queue of its own can run one in place
+    /// when none waits (one thread hop less at light load) and keep handing them off under load, so
+    /// its queue stays the one that fills. Exceptions from the handler are logged and do not stop the
+    /// subscription.
+    /// </summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="handler">Handles one message; its second argument is the number of messages waiting behind it.</param>
+    /// <returns>The subscription; dispose it to unsubscribe.</returns>
+    public async Task<BusSubscription> SubscribeAsync(string channel, Action<ReadOnlyMemory<byte>, int> handler)
     {
         var queue = await _subscriber.SubscribeAsync(ChannelOf(channel));
         _subscribedChannels.AddOrUpdate(channel, 1, static (_, count) => count + 1);
@@ -163,7 +180,7 @@ public sealed partial class RedisBus : IAsyncDisposable
             {
                 byte[]? bytes = message.Message;
                 BusMetrics.MessagesReceived.Add(1);
-                handler(bytes ?? []);
+                handler(bytes ?? [], queue.TryGetCount(out var waiting) ? waiting : -1);
             }
             catch (Exception ex)
             {

@@ -20,6 +20,12 @@ public static class BusMessage
     /// <summary>The envelope version. It changes only if the envelope itself changes.</summary>
     public const byte Version = 1;
 
+    /// <summary>The type of an encoded message without decoding it; null if the bytes are too short or of another envelope version.</summary>
+    /// <param name="bytes">The message.</param>
+    /// <returns>Its type, or null.</returns>
+    public static BusMessageType? PeekType(ReadOnlySpan<byte> bytes) =>
+        bytes.Length >= 2 && bytes[0] == Version ? (BusMessageType)bytes[1] : null;
+
     /// <summary>Decodes a message of any type.</summary>
     /// <param name="bytes">The message.</param>
     /// <returns>The message record.</returns>
