@@ -23,8 +23,15 @@ internal sealed partial class WebSocketTransport : EngineTransport
     private readonly Action _abortConnection;
     private readonly TimeSpan _maxWriteStall;
 
-    /// <summary>Cancels the write in progress: on a faulty close, or (armed only while a write waits) after the stall limit.</summary>
-    private readonly CancellationTokenSource _writes;
+    /// <summary>Cancels the write in progress: on a faulty close, or (by <see cref="_stallTimer"/>) after the stall limit.</summary>
+    private readonly CancellationTokenSource _writes = new();
+
+    /// <summary>
+    /// Cancels <see cref="_writes"/> when a waiting write exceeds the stall limit. Created at the first write
+    /// that has to wait (so an idle connection, or one whose writes all complete at once, holds no timer), then
+    /// armed only while a write waits.
+    /// </summary>
+    private ITimer? _stallTimer;
     private bool _probing;
     private bool _writing;
     private bool _closeRequested;
@@ -45,7 +52,6 @@ internal sealed partial class WebSocketTransport : EngineTransport
         _maxWriteStall = maxWriteStall;
         _time = time;
         _abortConnection = abortConnection;
-        _writes = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
     public override string Name => "websocket";
@@ -254,9 +260,11 @@ internal sealed partial class WebSocketTransport : EngineTransport
                     {
                         // The client is not taking frames right now: from here it has MaxWriteStall to take this one.
                         // Armed only for a write that waits, so the fast path costs no timer.
-                        _writes.CancelAfter(_maxWriteStall);
+                        var stallTimer = _stallTimer ??= _time.CreateTimer(
+                            static s => ((WebSocketTransport)s!).OnWriteStalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                        stallTimer.Change(_maxWriteStall, Timeout.InfiniteTimeSpan);
                         await sending;
-                        _writes.CancelAfter(Timeout.InfiniteTimeSpan);
+                        stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     }
                     else
                     {
@@ -275,6 +283,9 @@ internal sealed partial class WebSocketTransport : EngineTransport
             }
 
             MarkClosed();
+
+            // No writer runs after this one (the transport is closed): a stall timer still armed has nothing left to cut.
+            _stallTimer?.Dispose();
             if (stalled)
             {
                 Log.WriteStalled(Session.Logger, Session.Id, _maxWriteStall);
@@ -384,6 +395,19 @@ internal sealed partial class WebSocketTransport : EngineTransport
         // not is cut off (TCP reset) so the request (and a server shutdown waiting on it) can finish.
         await Task.Delay(CloseGrace, _time);
         AbortConnection();
+    }
+
+    /// <summary>The stall timer fired: the waiting write is cancelled, and the writer reports a slow client.</summary>
+    private void OnWriteStalled()
+    {
+        try
+        {
+            _writes.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback of the cancelled write threw; the write is over either way.
+        }
     }
 
     private void CancelWrites()

@@ -124,11 +124,9 @@ internal sealed partial class SocketClient
             return;
         }
 
-        try
-        {
-            _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
+        // The first connect ends the connect timeout for good: the timer goes, so a connected client holds none.
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
+        if (_closed.IsCancellationRequested)
         {
             // The connection closed meanwhile; OnClose has already told the handler.
             return;

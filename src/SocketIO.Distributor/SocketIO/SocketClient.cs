@@ -18,7 +18,9 @@ internal sealed partial class SocketClient
     private readonly List<ClientSocket> _sockets = [];
     private readonly HashSet<string> _pendingConnects = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
-    private readonly ITimer _connectTimer;
+
+    /// <summary>Closes a connection that connects no namespace in time; disposed at the first connect (an idle connection keeps no timer).</summary>
+    private ITimer? _connectTimer;
     private PendingBinary? _pendingBinary;
 
     public SocketClient(SocketIOServer server, EngineSession session)
@@ -88,7 +90,7 @@ internal sealed partial class SocketClient
             _pendingBinary = null;
         }
 
-        _connectTimer.Dispose();
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
         foreach (var socket in sockets)
         {
             socket.IsConnected = false;
