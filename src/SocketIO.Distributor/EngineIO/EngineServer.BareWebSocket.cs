@@ -71,8 +71,8 @@ public sealed partial class EngineServer
     internal async Task<(WebSocket Socket, WebSocketTransport Transport)?> OpenBareAsync(ConnectionContext connection, BareWebSocketRequest request, EngineProtocolVersion version)
     {
         var handshake = new EngineHandshake(
-            request.Query(),
-            request.Headers,
+            HandshakeValues.From(request.Query(), StringComparer.Ordinal),
+            HandshakeValues.From(request.Headers, StringComparer.OrdinalIgnoreCase),
             (connection.RemoteEndPoint as IPEndPoint)?.Address,
             request.Target,
             Secure: false,

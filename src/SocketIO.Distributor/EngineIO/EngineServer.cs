@@ -275,8 +275,8 @@ public sealed partial class EngineServer
         }
 
         return new EngineHandshake(
-            query,
-            headers,
+            HandshakeValues.From(query, StringComparer.Ordinal),
+            HandshakeValues.From(headers, StringComparer.OrdinalIgnoreCase),
             context.Connection.RemoteIpAddress,
             request.Path + request.QueryString,
             request.IsHttps,
