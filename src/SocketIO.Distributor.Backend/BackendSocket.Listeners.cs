@@ -143,7 +143,7 @@ public sealed partial class BackendSocket
     /// <summary>True if the socket is in any of <paramref name="rooms"/> as far as this backend knows (its id counts).</summary>
     internal bool IsInAnyRoom(string[] rooms)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             foreach (var room in rooms)
             {
@@ -160,7 +160,7 @@ public sealed partial class BackendSocket
     /// <summary>The distributor reports a join or leave that another backend or a remote query made.</summary>
     internal void ApplyRoomsChanged(bool joined, IReadOnlyCollection<string> rooms)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             foreach (var room in rooms)
             {

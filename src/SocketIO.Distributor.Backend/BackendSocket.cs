@@ -23,8 +23,9 @@ public sealed partial class BackendSocket
     /// <summary>Created by the first emit that awaits an answer: most sockets never await one.</summary>
     private PendingAcks? _acks;
     private SocketData? _data;
+
+    /// <summary>The socket's rooms; also the lock that guards them (no lock object of its own per socket).</summary>
     private readonly HashSet<string> _rooms;
-    private readonly Lock _roomsGate = new();
     private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
     private volatile bool _leaving;
@@ -50,7 +51,7 @@ public sealed partial class BackendSocket
         }
 
         ConnectedAt = backend.Time.GetTimestamp();
-        _queue = new HandlerQueue(MaxQueuedEvents, OnQueueItemFailed);
+        _queue = new HandlerQueue(MaxQueuedEvents, static (ex, socket) => ((BackendSocket)socket!).OnQueueItemFailed(ex), this);
     }
 
     /// <summary>When this backend learned of the socket (a <see cref="TimeProvider"/> timestamp).</summary>
@@ -110,7 +111,7 @@ public sealed partial class BackendSocket
     {
         get
         {
-            lock (_roomsGate)
+            lock (_rooms)
             {
                 return new HashSet<string>(_rooms, StringComparer.Ordinal);
             }
@@ -128,7 +129,7 @@ public sealed partial class BackendSocket
 
     private BackendRouter Router => _backend.Router;
 
-    /// <summary>A work item of the socket's queue threw (a method, not a closure: one object less per socket).</summary>
+    /// <summary>A work item of the socket's queue threw.</summary>
     private void OnQueueItemFailed(Exception ex) => BackendLog.QueueItemFailed(_backend.Logger, ex, Id);
 
     /// <summary>Emits an event to this socket's client.</summary>
@@ -239,7 +240,7 @@ public sealed partial class BackendSocket
     /// <summary>Replaces the known rooms with what a distributor reported.</summary>
     internal void ReplaceRooms(IEnumerable<string> rooms)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             _rooms.Clear();
             _rooms.Add(Id);
@@ -249,7 +250,7 @@ public sealed partial class BackendSocket
 
     private void UpdateRooms(string[] rooms, bool join)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             foreach (var room in rooms)
             {
