@@ -20,7 +20,8 @@ internal sealed partial class WebSocketTransport : EngineTransport
     private readonly object _gate = new();
     private readonly WebSocket _socket;
     private readonly TimeProvider _time;
-    private readonly Action _abortConnection;
+    private readonly Action<object> _abortConnection;
+    private readonly object _abortState;
     private readonly TimeSpan _maxWriteStall;
 
     /// <summary>Cancels the write in progress: on a faulty close, or (by <see cref="_stallTimer"/>) after the stall limit.</summary>
@@ -44,14 +45,17 @@ internal sealed partial class WebSocketTransport : EngineTransport
     /// <param name="probing">True for an upgrade candidate (it answers the probe before it carries frames).</param>
     /// <param name="maxWriteStall">How long a write may wait for the client before the connection is cut.</param>
     /// <param name="time">The clock of the stall limit and the close grace.</param>
-    /// <param name="abortConnection">Resets the TCP connection (the request's abort).</param>
-    public WebSocketTransport(WebSocket socket, bool probing, TimeSpan maxWriteStall, TimeProvider time, Action abortConnection)
+    /// <param name="abortConnection">Resets the TCP connection (the request's abort), given <paramref name="abortState"/>:
+    /// a static delegate and its state, so a connection holds no closure for it.</param>
+    /// <param name="abortState">The connection (or request) that <paramref name="abortConnection"/> resets.</param>
+    public WebSocketTransport(WebSocket socket, bool probing, TimeSpan maxWriteStall, TimeProvider time, Action<object> abortConnection, object abortState)
     {
         _socket = socket;
         _probing = probing;
         _maxWriteStall = maxWriteStall;
         _time = time;
         _abortConnection = abortConnection;
+        _abortState = abortState;
     }
 
     public override string Name => "websocket";
@@ -334,7 +338,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
             _writes.Cancel();
 
             // Under the lock that the receive loop takes before the request can end: the HttpContext is still this request's.
-            _abortConnection();
+            _abortConnection(_abortState);
         }
     }
 
