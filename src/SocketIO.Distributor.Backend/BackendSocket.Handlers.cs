@@ -269,7 +269,7 @@ public sealed partial class BackendSocket
             }
         }
 
-        _disconnected.TrySetResult();
+        SetDisconnected();
         return Task.CompletedTask;
     }
 

@@ -26,7 +26,12 @@ public sealed partial class BackendSocket
 
     /// <summary>The socket's rooms; also the lock that guards them (no lock object of its own per socket).</summary>
     private readonly HashSet<string> _rooms;
-    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Created when something first waits for the disconnection (a drain, a reconcile): most sockets never are.</summary>
+    private TaskCompletionSource? _disconnected;
+
+    /// <summary>1 once the disconnect handlers have run (or the connection was refused).</summary>
+    private int _disconnectedDone;
     private int _state;
     private volatile bool _leaving;
 
@@ -125,7 +130,33 @@ public sealed partial class BackendSocket
     public BroadcastOperator Broadcast => new BroadcastOperator(Namespace).Except(Id);
 
     /// <summary>Completes once the disconnect handlers have run (or the connection was refused).</summary>
-    internal Task Disconnected => _disconnected.Task;
+    internal Task Disconnected
+    {
+        get
+        {
+            var disconnected = _disconnected;
+            if (disconnected is null)
+            {
+                // A full fence on both sides (this exchange, SetDisconnected's): one of them sees the other.
+                Interlocked.CompareExchange(ref _disconnected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+                disconnected = _disconnected!;
+            }
+
+            if (System.Threading.Volatile.Read(ref _disconnectedDone) == 1)
+            {
+                disconnected.TrySetResult();
+            }
+
+            return disconnected.Task;
+        }
+    }
+
+    /// <summary>Completes <see cref="Disconnected"/>, whether or not anything waits for it yet.</summary>
+    private void SetDisconnected()
+    {
+        Interlocked.Exchange(ref _disconnectedDone, 1);
+        System.Threading.Volatile.Read(ref _disconnected)?.TrySetResult();
+    }
 
     private BackendRouter Router => _backend.Router;
 
@@ -219,7 +250,7 @@ public sealed partial class BackendSocket
     {
         Interlocked.Exchange(ref _state, Closed);
         Acks.Close(new InvalidOperationException($"Socket {Id} was not accepted."));
-        _disconnected.TrySetResult();
+        SetDisconnected();
     }
 
     /// <summary>True once the socket's disconnection is queued or done: the backend no longer counts it as held.</summary>
