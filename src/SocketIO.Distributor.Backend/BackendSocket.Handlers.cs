@@ -6,9 +6,6 @@ namespace SocketIO.Distributor.Backend;
 /// <summary>Event and disconnect handlers, and how events reach them.</summary>
 public sealed partial class BackendSocket
 {
-    private ImmutableDictionary<string, ImmutableArray<EventHandlerEntry>> _handlers =
-        ImmutableDictionary<string, ImmutableArray<EventHandlerEntry>>.Empty.WithComparers(StringComparer.Ordinal);
-
     private ImmutableArray<Action<SocketEvent>> _anyHandlers = [];
     private ImmutableArray<Action<string>> _disconnectHandlers = [];
 
@@ -176,7 +173,7 @@ public sealed partial class BackendSocket
     /// <summary>Starts the handlers of one event, in the order they were added.</summary>
     private void RunHandlers(SocketEvent e)
     {
-        if (!_handlers.TryGetValue(e.Name, out var handlers))
+        if (!TryGetHandlers(System.Threading.Volatile.Read(ref _handlers), e.Name, out var handlers))
         {
             return;
         }
@@ -272,7 +269,7 @@ public sealed partial class BackendSocket
             }
         }
 
-        _disconnected.TrySetResult();
+        SetDisconnected();
         return Task.CompletedTask;
     }
 

@@ -48,14 +48,14 @@ public sealed partial class BackendSocket
         ArgumentException.ThrowIfNullOrEmpty(ev);
         ImmutableInterlocked.Update(ref _handlers, map =>
         {
-            if (!map.TryGetValue(ev, out var list))
+            if (!TryGetHandlers(map, ev, out var list))
             {
                 return map;
             }
 
             if (handler is null)
             {
-                return map.Remove(ev);
+                return WithHandlers(map, ev, []);
             }
 
             var index = -1;
@@ -69,8 +69,7 @@ public sealed partial class BackendSocket
                 return map;
             }
 
-            var rest = list.RemoveAt(index);
-            return rest.IsEmpty ? map.Remove(ev) : map.SetItem(ev, rest);
+            return WithHandlers(map, ev, list.RemoveAt(index));
         });
         return this;
     }
@@ -144,7 +143,7 @@ public sealed partial class BackendSocket
     /// <summary>True if the socket is in any of <paramref name="rooms"/> as far as this backend knows (its id counts).</summary>
     internal bool IsInAnyRoom(string[] rooms)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             foreach (var room in rooms)
             {
@@ -161,7 +160,7 @@ public sealed partial class BackendSocket
     /// <summary>The distributor reports a join or leave that another backend or a remote query made.</summary>
     internal void ApplyRoomsChanged(bool joined, IReadOnlyCollection<string> rooms)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             foreach (var room in rooms)
             {
@@ -220,7 +219,7 @@ public sealed partial class BackendSocket
     {
         ArgumentException.ThrowIfNullOrEmpty(ev);
         var entry = new EventHandlerEntry(key, run, once);
-        ImmutableInterlocked.AddOrUpdate(ref _handlers, ev, [entry], (_, list) => list.Add(entry));
+        ImmutableInterlocked.Update(ref _handlers, map => WithHandlers(map, ev, TryGetHandlers(map, ev, out var list) ? list.Add(entry) : [entry]));
         return this;
     }
 
@@ -231,14 +230,13 @@ public sealed partial class BackendSocket
         ImmutableInterlocked.Update(ref _handlers, map =>
         {
             removed = false;
-            if (!map.TryGetValue(ev, out var list) || list.IndexOf(entry) is var index && index < 0)
+            if (!TryGetHandlers(map, ev, out var list) || list.IndexOf(entry) is var index && index < 0)
             {
                 return map;
             }
 
             removed = true;
-            var rest = list.RemoveAt(index);
-            return rest.IsEmpty ? map.Remove(ev) : map.SetItem(ev, rest);
+            return WithHandlers(map, ev, list.RemoveAt(index));
         });
         return removed;
     }

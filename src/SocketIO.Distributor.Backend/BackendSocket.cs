@@ -23,9 +23,15 @@ public sealed partial class BackendSocket
     /// <summary>Created by the first emit that awaits an answer: most sockets never await one.</summary>
     private PendingAcks? _acks;
     private SocketData? _data;
+
+    /// <summary>The socket's rooms; also the lock that guards them (no lock object of its own per socket).</summary>
     private readonly HashSet<string> _rooms;
-    private readonly Lock _roomsGate = new();
-    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Created when something first waits for the disconnection (a drain, a reconcile): most sockets never are.</summary>
+    private TaskCompletionSource? _disconnected;
+
+    /// <summary>1 once the disconnect handlers have run (or the connection was refused).</summary>
+    private int _disconnectedDone;
     private int _state;
     private volatile bool _leaving;
 
@@ -50,7 +56,7 @@ public sealed partial class BackendSocket
         }
 
         ConnectedAt = backend.Time.GetTimestamp();
-        _queue = new HandlerQueue(MaxQueuedEvents, ex => BackendLog.QueueItemFailed(backend.Logger, ex, id));
+        _queue = new HandlerQueue(MaxQueuedEvents, static (ex, socket) => ((BackendSocket)socket!).OnQueueItemFailed(ex), this);
     }
 
     /// <summary>When this backend learned of the socket (a <see cref="TimeProvider"/> timestamp).</summary>
@@ -110,7 +116,7 @@ public sealed partial class BackendSocket
     {
         get
         {
-            lock (_roomsGate)
+            lock (_rooms)
             {
                 return new HashSet<string>(_rooms, StringComparer.Ordinal);
             }
@@ -124,9 +130,38 @@ public sealed partial class BackendSocket
     public BroadcastOperator Broadcast => new BroadcastOperator(Namespace).Except(Id);
 
     /// <summary>Completes once the disconnect handlers have run (or the connection was refused).</summary>
-    internal Task Disconnected => _disconnected.Task;
+    internal Task Disconnected
+    {
+        get
+        {
+            var disconnected = _disconnected;
+            if (disconnected is null)
+            {
+                // A full fence on both sides (this exchange, SetDisconnected's): one of them sees the other.
+                Interlocked.CompareExchange(ref _disconnected, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+                disconnected = _disconnected!;
+            }
+
+            if (System.Threading.Volatile.Read(ref _disconnectedDone) == 1)
+            {
+                disconnected.TrySetResult();
+            }
+
+            return disconnected.Task;
+        }
+    }
+
+    /// <summary>Completes <see cref="Disconnected"/>, whether or not anything waits for it yet.</summary>
+    private void SetDisconnected()
+    {
+        Interlocked.Exchange(ref _disconnectedDone, 1);
+        System.Threading.Volatile.Read(ref _disconnected)?.TrySetResult();
+    }
 
     private BackendRouter Router => _backend.Router;
+
+    /// <summary>A work item of the socket's queue threw.</summary>
+    private void OnQueueItemFailed(Exception ex) => BackendLog.QueueItemFailed(_backend.Logger, ex, Id);
 
     /// <summary>Emits an event to this socket's client.</summary>
     /// <param name="ev">The event name.</param>
@@ -215,7 +250,7 @@ public sealed partial class BackendSocket
     {
         Interlocked.Exchange(ref _state, Closed);
         Acks.Close(new InvalidOperationException($"Socket {Id} was not accepted."));
-        _disconnected.TrySetResult();
+        SetDisconnected();
     }
 
     /// <summary>True once the socket's disconnection is queued or done: the backend no longer counts it as held.</summary>
@@ -236,7 +271,7 @@ public sealed partial class BackendSocket
     /// <summary>Replaces the known rooms with what a distributor reported.</summary>
     internal void ReplaceRooms(IEnumerable<string> rooms)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             _rooms.Clear();
             _rooms.Add(Id);
@@ -246,7 +281,7 @@ public sealed partial class BackendSocket
 
     private void UpdateRooms(string[] rooms, bool join)
     {
-        lock (_roomsGate)
+        lock (_rooms)
         {
             foreach (var room in rooms)
             {

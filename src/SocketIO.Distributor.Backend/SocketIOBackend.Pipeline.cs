@@ -40,7 +40,7 @@ public sealed partial class SocketIOBackend
     /// <summary>Custom message handlers run here, in order, off the pipeline loop; bounded.</summary>
     private HandlerQueue CustomHandlers => LazyInitializer.EnsureInitialized(
         ref _customQueue,
-        () => new HandlerQueue(10_000, ex => BackendLog.QueueItemFailed(_logger, ex, "custom messages")));
+        () => new HandlerQueue(10_000, static (ex, logger) => BackendLog.QueueItemFailed((Microsoft.Extensions.Logging.ILogger)logger!, ex, "custom messages"), _logger));
 
     /// <summary>What this backend lost or refused since it started.</summary>
     public BackendStatistics Statistics { get; } = new();

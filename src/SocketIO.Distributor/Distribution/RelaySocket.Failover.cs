@@ -18,8 +18,11 @@ internal sealed partial class RelaySocket
     internal static readonly byte[] BackendLostAck = """[{"message":"backend lost","code":"BACKEND_LOST"}]"""u8.ToArray();
 
     private readonly object _relayGate = new();
-    private readonly LinkedList<Outbound> _unconfirmed = new();
-    private readonly Dictionary<long, string> _pendingAcks = [];
+    /// <summary>Packets not yet confirmed by Redis; created by the first one (an idle socket holds none). Under <see cref="_relayGate"/>.</summary>
+    private LinkedList<Outbound>? _unconfirmed;
+
+    /// <summary>Client events awaiting a backend's answer, by ack id; created by the first one. Under <see cref="_relayGate"/>.</summary>
+    private Dictionary<long, string>? _pendingAcks;
     private long _unknownActedAt;
     private long _lastAckId = -1;
     private long _ackIdAtReattach = -1;
@@ -35,7 +38,7 @@ internal sealed partial class RelaySocket
         {
             lock (_relayGate)
             {
-                return _pendingAcks.Count;
+                return _pendingAcks?.Count ?? 0;
             }
         }
     }
@@ -45,7 +48,7 @@ internal sealed partial class RelaySocket
     {
         lock (_relayGate)
         {
-            return _pendingAcks.ContainsValue(backendId) || _unconfirmed.Any(o => o.BackendId == backendId);
+            return (_pendingAcks?.ContainsValue(backendId) ?? false) || (_unconfirmed?.Any(o => o.BackendId == backendId) ?? false);
         }
     }
 
@@ -54,9 +57,9 @@ internal sealed partial class RelaySocket
     {
         lock (_relayGate)
         {
-            if (_pendingAcks.Count > 0)
+            if (_pendingAcks is { Count: > 0 } pendingAcks)
             {
-                backends.UnionWith(_pendingAcks.Values);
+                backends.UnionWith(pendingAcks.Values);
             }
         }
     }
@@ -78,14 +81,15 @@ internal sealed partial class RelaySocket
 
             if (isEvent && ackId >= 0)
             {
-                if (_pendingAcks.Count >= Owner.MaxPendingAcks)
+                var pendingAcks = _pendingAcks ??= [];
+                if (pendingAcks.Count >= Owner.MaxPendingAcks)
                 {
                     // Bounded: the oldest (ack ids grow) is no longer held, and counted.
-                    _pendingAcks.Remove(_pendingAcks.Keys.Min());
+                    pendingAcks.Remove(pendingAcks.Keys.Min());
                     Owner.OnAckUntracked();
                 }
 
-                _pendingAcks[ackId] = BackendId;
+                pendingAcks[ackId] = BackendId;
                 _lastAckId = Math.Max(_lastAckId, ackId);
                 Owner.OnAnswerOwed();
             }
@@ -121,7 +125,7 @@ internal sealed partial class RelaySocket
     {
         lock (_relayGate)
         {
-            _pendingAcks.Remove(ackId);
+            _pendingAcks?.Remove(ackId);
         }
     }
 
@@ -155,15 +159,15 @@ internal sealed partial class RelaySocket
                 return true;
             }
 
-            var resend = _unconfirmed.Where(o => o.BackendId == deadBackendId && o.State == OutboundState.Pending).ToList();
+            var resend = _unconfirmed?.Where(o => o.BackendId == deadBackendId && o.State == OutboundState.Pending).ToList() ?? [];
             foreach (var outbound in resend)
             {
                 outbound.State = OutboundState.Resent;
-                _unconfirmed.Remove(outbound.Node!);
+                _unconfirmed!.Remove(outbound.Node!);
                 outbound.Node = null;
                 if (outbound.AckId >= 0)
                 {
-                    _pendingAcks[outbound.AckId] = BackendId;
+                    (_pendingAcks ??= [])[outbound.AckId] = BackendId;
                     Owner.OnAnswerOwed();
                 }
 
@@ -226,12 +230,12 @@ internal sealed partial class RelaySocket
 
     private void FailAcksLocked(string? backendId, long upToAckId = long.MaxValue)
     {
-        if (_pendingAcks.Count == 0)
+        if (_pendingAcks is not { Count: > 0 } pendingAcks)
         {
             return;
         }
 
-        var lost = _pendingAcks.Where(p => (backendId is null || p.Value == backendId) && p.Key <= upToAckId).Select(p => p.Key).ToList();
+        var lost = pendingAcks.Where(p => (backendId is null || p.Value == backendId) && p.Key <= upToAckId).Select(p => p.Key).ToList();
         if (lost.Count == 0)
         {
             return;
@@ -241,7 +245,7 @@ internal sealed partial class RelaySocket
         Owner.OnAcksFailed(lost.Count, backendId ?? BackendId);
         foreach (var ackId in lost)
         {
-            _pendingAcks.Remove(ackId);
+            pendingAcks.Remove(ackId);
             Socket.SendPacket(SocketPacketType.Ack, ackId, BackendLostAck);
         }
     }
@@ -259,9 +263,10 @@ internal sealed partial class RelaySocket
             return;
         }
 
-        if (_unconfirmed.Count < MaxUnconfirmed)
+        var unconfirmed = _unconfirmed ??= new LinkedList<Outbound>();
+        if (unconfirmed.Count < MaxUnconfirmed)
         {
-            outbound.Node = _unconfirmed.AddLast(outbound);
+            outbound.Node = unconfirmed.AddLast(outbound);
         }
 
         // Acted on outside this lock (a dead backend moves other sockets too): on the thread pool.
@@ -305,11 +310,11 @@ internal sealed partial class RelaySocket
             outbound.State = OutboundState.Confirmed;
             if (outbound.Node is not null)
             {
-                _unconfirmed.Remove(outbound.Node);
+                _unconfirmed!.Remove(outbound.Node);
                 outbound.Node = null;
             }
 
-            if (receivers < 0 && outbound.AckId >= 0 && _pendingAcks.Remove(outbound.AckId))
+            if (receivers < 0 && outbound.AckId >= 0 && _pendingAcks?.Remove(outbound.AckId) == true)
             {
                 // Not published at all (no Redis connection): the backend will never answer it.
                 Socket.SendPacket(SocketPacketType.Ack, outbound.AckId, BackendLostAck);

@@ -132,7 +132,8 @@ internal sealed class BareWebSocketRequest
                 return null;
             }
 
-            var name = line[..colon].ToLowerInvariant();
+            // One shared lower-case name per header name, not a copy per connection (the handshake keeps them).
+            var name = LowerCaseHeaderNames.Of(line[..colon]);
             var value = line[(colon + 1)..].Trim(' ', '\t');
             if (name == "host" && headers.ContainsKey(name))
             {

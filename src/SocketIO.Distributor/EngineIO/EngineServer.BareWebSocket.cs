@@ -71,8 +71,8 @@ public sealed partial class EngineServer
     internal async Task<(WebSocket Socket, WebSocketTransport Transport)?> OpenBareAsync(ConnectionContext connection, BareWebSocketRequest request, EngineProtocolVersion version)
     {
         var handshake = new EngineHandshake(
-            request.Query(),
-            request.Headers,
+            HandshakeValues.From(request.Query(), StringComparer.Ordinal),
+            HandshakeValues.From(request.Headers, StringComparer.OrdinalIgnoreCase),
             (connection.RemoteEndPoint as IPEndPoint)?.Address,
             request.Target,
             Secure: false,
@@ -90,7 +90,7 @@ public sealed partial class EngineServer
         var socket = WebSocket.CreateFromStream(
             new ConnectionStream(connection.Transport),
             new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, () => AbortConnection(connection));
+        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, static c => AbortConnection((ConnectionContext)c), connection);
         Open(version, handshake, transport, upgrades: false);
         Interlocked.Increment(ref _bareServed);
         BareLog.Served(_logger, handshake.RemoteAddress?.ToString() ?? "?");

@@ -45,7 +45,7 @@ public sealed partial class EngineServer
     /// </summary>
     internal async Task RunTunnelAsync(EngineSession session, bool reserved, WebSocket socket, CancellationToken aborted)
     {
-        var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, socket.Abort);
+        var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, static s => ((WebSocket)s).Abort(), socket);
         transport.Attach(session);
         if (!reserved || !session.TryBeginUpgrade(transport, _time))
         {

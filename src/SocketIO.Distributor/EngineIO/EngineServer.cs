@@ -190,7 +190,7 @@ public sealed partial class EngineServer
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketAccept);
-        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
+        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, static c => EngineHttp.AbortConnection((HttpContext)c), context);
         Open(version, handshake, transport, upgrades: false);
         await transport.RunAsync(context.RequestAborted);
     }
@@ -228,7 +228,7 @@ public sealed partial class EngineServer
         }
 
         using var accepted = socket;
-        var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, () => EngineHttp.AbortConnection(context));
+        var transport = new WebSocketTransport(socket, probing: true, _options.MaxWriteStall, _time, static c => EngineHttp.AbortConnection((HttpContext)c), context);
         transport.Attach(session);
         if (!reserved || !session.TryBeginUpgrade(transport, _time))
         {
@@ -275,8 +275,8 @@ public sealed partial class EngineServer
         }
 
         return new EngineHandshake(
-            query,
-            headers,
+            HandshakeValues.From(query, StringComparer.Ordinal),
+            HandshakeValues.From(headers, StringComparer.OrdinalIgnoreCase),
             context.Connection.RemoteIpAddress,
             request.Path + request.QueryString,
             request.IsHttps,

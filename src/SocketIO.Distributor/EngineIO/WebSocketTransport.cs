@@ -20,11 +20,19 @@ internal sealed partial class WebSocketTransport : EngineTransport
     private readonly object _gate = new();
     private readonly WebSocket _socket;
     private readonly TimeProvider _time;
-    private readonly Action _abortConnection;
+    private readonly Action<object> _abortConnection;
+    private readonly object _abortState;
     private readonly TimeSpan _maxWriteStall;
 
-    /// <summary>Cancels the write in progress: on a faulty close, or (armed only while a write waits) after the stall limit.</summary>
-    private readonly CancellationTokenSource _writes;
+    /// <summary>Cancels the write in progress: on a faulty close, or (by <see cref="_stallTimer"/>) after the stall limit.</summary>
+    private readonly CancellationTokenSource _writes = new();
+
+    /// <summary>
+    /// Cancels <see cref="_writes"/> when a waiting write exceeds the stall limit. Created at the first write
+    /// that has to wait (so an idle connection, or one whose writes all complete at once, holds no timer), then
+    /// armed only while a write waits.
+    /// </summary>
+    private ITimer? _stallTimer;
     private bool _probing;
     private bool _writing;
     private bool _closeRequested;
@@ -37,15 +45,17 @@ internal sealed partial class WebSocketTransport : EngineTransport
     /// <param name="probing">True for an upgrade candidate (it answers the probe before it carries frames).</param>
     /// <param name="maxWriteStall">How long a write may wait for the client before the connection is cut.</param>
     /// <param name="time">The clock of the stall limit and the close grace.</param>
-    /// <param name="abortConnection">Resets the TCP connection (the request's abort).</param>
-    public WebSocketTransport(WebSocket socket, bool probing, TimeSpan maxWriteStall, TimeProvider time, Action abortConnection)
+    /// <param name="abortConnection">Resets the TCP connection (the request's abort), given <paramref name="abortState"/>:
+    /// a static delegate and its state, so a connection holds no closure for it.</param>
+    /// <param name="abortState">The connection (or request) that <paramref name="abortConnection"/> resets.</param>
+    public WebSocketTransport(WebSocket socket, bool probing, TimeSpan maxWriteStall, TimeProvider time, Action<object> abortConnection, object abortState)
     {
         _socket = socket;
         _probing = probing;
         _maxWriteStall = maxWriteStall;
         _time = time;
         _abortConnection = abortConnection;
-        _writes = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _abortState = abortState;
     }
 
     public override string Name => "websocket";
@@ -254,9 +264,11 @@ internal sealed partial class WebSocketTransport : EngineTransport
                     {
                         // The client is not taking frames right now: from here it has MaxWriteStall to take this one.
                         // Armed only for a write that waits, so the fast path costs no timer.
-                        _writes.CancelAfter(_maxWriteStall);
+                        var stallTimer = _stallTimer ??= _time.CreateTimer(
+                            static s => ((WebSocketTransport)s!).OnWriteStalled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                        stallTimer.Change(_maxWriteStall, Timeout.InfiniteTimeSpan);
                         await sending;
-                        _writes.CancelAfter(Timeout.InfiniteTimeSpan);
+                        stallTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     }
                     else
                     {
@@ -275,6 +287,9 @@ internal sealed partial class WebSocketTransport : EngineTransport
             }
 
             MarkClosed();
+
+            // No writer runs after this one (the transport is closed): a stall timer still armed has nothing left to cut.
+            _stallTimer?.Dispose();
             if (stalled)
             {
                 Log.WriteStalled(Session.Logger, Session.Id, _maxWriteStall);
@@ -323,7 +338,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
             _writes.Cancel();
 
             // Under the lock that the receive loop takes before the request can end: the HttpContext is still this request's.
-            _abortConnection();
+            _abortConnection(_abortState);
         }
     }
 
@@ -384,6 +399,19 @@ internal sealed partial class WebSocketTransport : EngineTransport
         // not is cut off (TCP reset) so the request (and a server shutdown waiting on it) can finish.
         await Task.Delay(CloseGrace, _time);
         AbortConnection();
+    }
+
+    /// <summary>The stall timer fired: the waiting write is cancelled, and the writer reports a slow client.</summary>
+    private void OnWriteStalled()
+    {
+        try
+        {
+            _writes.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback of the cancelled write threw; the write is over either way.
+        }
     }
 
     private void CancelWrites()

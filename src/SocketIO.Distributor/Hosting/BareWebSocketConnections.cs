@@ -87,7 +87,10 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
         using var socket = open.Socket;
         try
         {
-            await open.Transport.RunAsync(connection.ConnectionClosed);
+            // No token: the connection's end (the peer's FIN or reset, an abort, the server's shutdown) completes the
+            // transport's input, which ends the WebSocket's read by itself. A token would put a cancellation callback
+            // on the connection for every read, i.e. for the whole life of an idle connection.
+            await open.Transport.RunAsync(CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -43,18 +43,18 @@ internal sealed partial class SocketClient
                 return;
             }
 
-            if (_pendingConnects.Contains(name) || _sockets.Exists(s => s.Namespace == name))
+            if ((_pendingConnects?.Contains(name) ?? false) || _sockets.Exists(s => s.Namespace == name))
             {
                 // socket.io treats this as an invalid state and closes the connection.
                 violation = $"a second CONNECT to namespace '{name}'";
             }
-            else if (_sockets.Count + _pendingConnects.Count >= _server.Options.MaxNamespacesPerClient)
+            else if (_sockets.Count + (_pendingConnects?.Count ?? 0) >= _server.Options.MaxNamespacesPerClient)
             {
                 violation = $"more than {_server.Options.MaxNamespacesPerClient} namespaces";
             }
             else if (_server.TryGetNamespace(name, out var handler) || (IsImplicitRoot(name) && (handler = SilentRootNamespace.Instance) is not null))
             {
-                _pendingConnects.Add(name);
+                (_pendingConnects ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
                 socket = new ClientSocket(this, name, _server.SocketIdFor(name, auth, Session.ProtocolVersion), auth, handler);
                 closed = _closed.Token;
             }
@@ -98,7 +98,12 @@ internal sealed partial class SocketClient
         bool clientGone;
         lock (_gate)
         {
-            _pendingConnects.Remove(socket.Namespace);
+            if (_pendingConnects is { } pending && pending.Remove(socket.Namespace) && pending.Count == 0)
+            {
+                // The set's buckets stay allocated after its last removal: dropped, so a connected client keeps none.
+                _pendingConnects = null;
+            }
+
             clientGone = _closed.IsCancellationRequested;
             if (!clientGone && decision.IsAccepted)
             {
@@ -124,11 +129,9 @@ internal sealed partial class SocketClient
             return;
         }
 
-        try
-        {
-            _connectTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
+        // The first connect ends the connect timeout for good: the timer goes, so a connected client holds none.
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
+        if (_closed.IsCancellationRequested)
         {
             // The connection closed meanwhile; OnClose has already told the handler.
             return;

@@ -16,9 +16,12 @@ internal sealed partial class SocketClient
     private readonly object _gate = new();
     private readonly SocketIOServer _server;
     private readonly List<ClientSocket> _sockets = [];
-    private readonly HashSet<string> _pendingConnects = new(StringComparer.Ordinal);
+    /// <summary>Namespaces whose connect is being decided; null while none is (a connected, idle client holds no set). Under <see cref="_gate"/>.</summary>
+    private HashSet<string>? _pendingConnects;
     private readonly CancellationTokenSource _closed = new();
-    private readonly ITimer _connectTimer;
+
+    /// <summary>Closes a connection that connects no namespace in time; disposed at the first connect (an idle connection keeps no timer).</summary>
+    private ITimer? _connectTimer;
     private PendingBinary? _pendingBinary;
 
     public SocketClient(SocketIOServer server, EngineSession session)
@@ -88,7 +91,7 @@ internal sealed partial class SocketClient
             _pendingBinary = null;
         }
 
-        _connectTimer.Dispose();
+        Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
         foreach (var socket in sockets)
         {
             socket.IsConnected = false;
@@ -242,7 +245,7 @@ internal sealed partial class SocketClient
         bool idle;
         lock (_gate)
         {
-            idle = _sockets.Count == 0 && _pendingConnects.Count == 0 && !_closed.IsCancellationRequested;
+            idle = _sockets.Count == 0 && _pendingConnects is null && !_closed.IsCancellationRequested;
         }
 
         if (idle)
