@@ -295,12 +295,12 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
     }
 
     /// <summary>
-    /// Waits for frames. A poll that arrived while a WebSocket was probing the session is not a real
-    /// client's (engine.io-client stops polling once it probes): once the probe is answered the first
-    /// such poll is held for <see cref="ProbeGrace"/>, so a client that sent <c>2probe</c> and <c>5</c>
+    /// Waits for frames. A poll that arrived while a WebSocket was upgrading the session is rarely a real
+    /// client's (engine.io-client stops polling once it probes): the first such poll is held for
+    /// <see cref="ProbeGrace"/> (frames waiting or not), so a client that sent <c>2probe</c> and <c>5</c>
     /// back to back and then polled gets 400 (the upgrade completed) as with engine.io, and a client
-    /// that waits for the poll's noop before sending <c>5</c> still gets it. Until the upgrade ends,
-    /// every later poll gets its noop at once.
+    /// that waits for the poll's noop before sending <c>5</c> still gets it. Once the probe is answered
+    /// and until the upgrade ends, every later poll gets its noop at once.
     /// </summary>
     private async Task<List<EngineFrame>?> WaitForFramesAsync(bool arrivedDuringUpgrade, CancellationToken aborted)
     {
@@ -320,8 +320,11 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
                     _graceServed = true;
                 }
 
-                // Frames waiting (an echo, a ping whose pong is due) are never held back.
-                var holding = !_closing && arrivedDuringUpgrade && _released && !_graceServed && !Session.HasQueued(this);
+                // Held even when frames wait (a v2 client's "40", an echo) and even before the probe is read:
+                // the upgrade that the pipelined "2probe" and "5" complete meanwhile moves the frames to the
+                // WebSocket and the poll gets its 400, as with engine.io, which reads the WebSocket's frames
+                // before a poll sent after them. One grace per transport, from the poll's arrival.
+                var holding = !_closing && arrivedDuringUpgrade && !_graceServed;
                 List<EngineFrame> frames = holding ? [] : Session.TakeQueued(this);
                 if (_closing)
                 {
