@@ -49,6 +49,7 @@ internal static class Report
         }
 
         IssueTable.Targets(md, set);
+        Bounds(md, options["out"]);
         RecoveryTable.Write(md, set);
         Interference(md, set);
         foreach (var generator in set.Generators)
@@ -93,6 +94,22 @@ internal static class Report
         }
 
         File.WriteAllText(options["out"], md.ToString());
+    }
+
+    /// <summary>
+    /// What bounds the targets that are not met: written by hand in <c>bounds.md</c> beside the output
+    /// (from the profiles in <c>profile-notes.md</c>), so a new run keeps it with its numbers.
+    /// </summary>
+    private static void Bounds(StringBuilder md, string output)
+    {
+        var bounds = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", "bounds.md");
+        if (!File.Exists(bounds))
+        {
+            return;
+        }
+
+        md.AppendLine(File.ReadAllText(bounds).TrimEnd());
+        md.AppendLine();
     }
 
     internal static string GeneratorName(string generator) => generator == "node" ? "Node (`bench/nodegen`, raw `ws`)" : "C# (`LoadGen`, `ClientWebSocket`)";
