@@ -138,7 +138,12 @@ public sealed partial class BroadcastOperator
     private async Task<IReadOnlyList<RemoteReply>> QueryAsync(SocketCommandKind kind, string[] targetRooms, bool close)
     {
         var backend = _namespace.Backend;
-        var expected = backend.Membership.DistributorsOf(_namespace.Name).Select(m => m.Id).ToList();
+        // Every live distributor of the namespace, and every distributor holding a socket of it here even
+        // if the members view has not caught up with it yet (a query right after start): otherwise the
+        // query could complete without its answer, and a following query overtake it there.
+        var expected = backend.Membership.DistributorsOf(_namespace.Name).Select(m => m.Id)
+            .Union(_namespace.Sockets.Values.Select(s => s.DistributorId), StringComparer.Ordinal)
+            .ToList();
         var scope = new RemoteQueryScope(kind, _namespace.Name, _rooms, _except, targetRooms, close);
         return await backend.Router.QueryAsync(scope, expected, backend.Options.RemoteQueryTimeout).ConfigureAwait(false);
     }
