@@ -15,17 +15,6 @@ namespace SocketIO.Distributor.Backend;
 internal sealed class HandlerQueue(int capacity, Action<Exception, object?> onError, object? errorState = null)
 {
     private readonly Lock _gate = new();
-
-    /// <summary>A queue whose errors go to <paramref name="onError"/>.</summary>
-    /// <param name="capacity">The most items that may wait.</param>
-    /// <param name="onError">Called with an exception a work item threw; the queue goes on.</param>
-    public HandlerQueue(int capacity, Action<Exception> onError)
-        : this(capacity, InvokeErrorAction, onError)
-    {
-    }
-
-    /// <summary>Calls the <see cref="Action{T}"/> given as the error state (one delegate for every queue).</summary>
-    private static readonly Action<Exception, object?> InvokeErrorAction = static (ex, onError) => ((Action<Exception>)onError!)(ex);
     private Func<Task>? _next;
     private Queue<Func<Task>>? _more;
 

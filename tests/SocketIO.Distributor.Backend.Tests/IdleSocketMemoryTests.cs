@@ -52,7 +52,7 @@ public sealed class IdleSocketMemoryTests
     public void An_idle_handler_queue_holds_no_queue()
     {
         // One error delegate for both: the measured allocation is the queue's own, not the lambda's first use.
-        Action<Exception> ignore = _ => { };
+        Action<Exception, object?> ignore = static (_, _) => { };
         var queue = new HandlerQueue(10, ignore);
         var before = GC.GetAllocatedBytesForCurrentThread();
         _ = new HandlerQueue(10, ignore);
@@ -66,7 +66,7 @@ public sealed class IdleSocketMemoryTests
     [Fact]
     public async Task A_handler_queue_runs_items_one_at_a_time_in_order_across_idle_periods_and_bursts()
     {
-        var queue = new HandlerQueue(1_000, _ => { });
+        var queue = new HandlerQueue(1_000, static (_, _) => { });
         var seen = new List<int>();
         var running = 0;
         var overlapped = 0;
@@ -115,7 +115,7 @@ public sealed class IdleSocketMemoryTests
     {
         var errors = 0;
         var gate = new TaskCompletionSource();
-        var queue = new HandlerQueue(3, _ => Interlocked.Increment(ref errors));
+        var queue = new HandlerQueue(3, (_, _) => Interlocked.Increment(ref errors));
         var ran = 0;
 
         Assert.True(queue.TryEnqueue(() => gate.Task));

@@ -402,17 +402,7 @@ internal sealed partial class WebSocketTransport : EngineTransport
     }
 
     /// <summary>The stall timer fired: the waiting write is cancelled, and the writer reports a slow client.</summary>
-    private void OnWriteStalled()
-    {
-        try
-        {
-            _writes.Cancel();
-        }
-        catch (AggregateException)
-        {
-            // A callback of the cancelled write threw; the write is over either way.
-        }
-    }
+    private void OnWriteStalled() => CancelWrite();
 
     private void CancelWrites()
     {
@@ -421,6 +411,11 @@ internal sealed partial class WebSocketTransport : EngineTransport
             _cancelledByClose = true;
         }
 
+        CancelWrite();
+    }
+
+    private void CancelWrite()
+    {
         try
         {
             _writes.Cancel();
