@@ -1,7 +1,8 @@
 namespace SocketIO.Distributor.Testing;
 
 /// <summary>
-/// The system clock, counting how often timers fire, per the due time they were last armed with: a test
+/// The system clock, counting how often timers fire, per the due time they were last armed with, and how
+/// many were created and disposed, per the due time they were created with: a test
 /// gives the timer it watches a distinctive interval (say 17 ms) and counts that one's wake-ups. Real
 /// time, real timers: only the count is added.
 /// </summary>
@@ -9,6 +10,8 @@ public sealed class TimerFireCounter : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<TimeSpan, int> _fires = [];
+    private readonly Dictionary<TimeSpan, int> _created = [];
+    private readonly Dictionary<TimeSpan, int> _disposed = [];
 
     /// <inheritdoc />
     public override TimeZoneInfo LocalTimeZone => System.LocalTimeZone;
@@ -31,19 +34,38 @@ public sealed class TimerFireCounter : TimeProvider
         }
     }
 
+    /// <summary>How many timers were created with <paramref name="dueTime"/> so far.</summary>
+    public int CreatedWith(TimeSpan dueTime)
+    {
+        lock (_gate)
+        {
+            return _created.GetValueOrDefault(dueTime);
+        }
+    }
+
+    /// <summary>How many timers created with <paramref name="dueTime"/> were disposed so far (each counted once).</summary>
+    public int DisposedOf(TimeSpan dueTime)
+    {
+        lock (_gate)
+        {
+            return _disposed.GetValueOrDefault(dueTime);
+        }
+    }
+
     /// <inheritdoc />
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new CountedTimer(this, callback, state);
+        Count(_created, dueTime);
+        var timer = new CountedTimer(this, callback, state, dueTime);
         timer.Change(dueTime, period);
         return timer;
     }
 
-    private void Count(TimeSpan dueTime)
+    private void Count(Dictionary<TimeSpan, int> counts, TimeSpan dueTime)
     {
         lock (_gate)
         {
-            _fires[dueTime] = _fires.GetValueOrDefault(dueTime) + 1;
+            counts[dueTime] = counts.GetValueOrDefault(dueTime) + 1;
         }
     }
 
@@ -51,15 +73,18 @@ public sealed class TimerFireCounter : TimeProvider
     {
         private readonly TimerFireCounter _owner;
         private readonly ITimer _inner;
+        private readonly TimeSpan _createdWith;
         private long _dueTicks;
+        private int _disposed;
 
-        public CountedTimer(TimerFireCounter owner, TimerCallback callback, object? state)
+        public CountedTimer(TimerFireCounter owner, TimerCallback callback, object? state, TimeSpan createdWith)
         {
             _owner = owner;
+            _createdWith = createdWith;
             _inner = System.CreateTimer(
                 s =>
                 {
-                    _owner.Count(TimeSpan.FromTicks(Volatile.Read(ref _dueTicks)));
+                    _owner.Count(_owner._fires, TimeSpan.FromTicks(Volatile.Read(ref _dueTicks)));
                     callback(s);
                 },
                 state,
@@ -73,8 +98,24 @@ public sealed class TimerFireCounter : TimeProvider
             return _inner.Change(dueTime, period);
         }
 
-        public void Dispose() => _inner.Dispose();
+        public void Dispose()
+        {
+            CountDisposed();
+            _inner.Dispose();
+        }
 
-        public ValueTask DisposeAsync() => _inner.DisposeAsync();
+        public ValueTask DisposeAsync()
+        {
+            CountDisposed();
+            return _inner.DisposeAsync();
+        }
+
+        private void CountDisposed()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _owner.Count(_owner._disposed, _createdWith);
+            }
+        }
     }
 }

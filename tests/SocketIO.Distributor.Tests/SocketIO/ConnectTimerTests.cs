@@ -17,38 +17,38 @@ public sealed class ConnectTimerTests
     [Fact]
     public async Task The_connect_timer_is_disposed_when_the_client_connects_a_namespace()
     {
-        var time = new TimerCountingTimeProvider();
+        var time = new TimerFireCounter();
         await using var host = await StartAsync(time);
         using var http = new HttpClient { BaseAddress = host.BaseUri };
 
         var sid = await HandshakeAsync(http);
-        await Eventually.TrueAsync(() => time.Created(ConnectTimeout) == 1, "the handshake armed the connect timer");
-        Assert.Equal(0, time.Disposed(ConnectTimeout));
+        await Eventually.TrueAsync(() => time.CreatedWith(ConnectTimeout) == 1, "the handshake armed the connect timer");
+        Assert.Equal(0, time.DisposedOf(ConnectTimeout));
 
         var push = await http.PostAsync($"/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent("40"));
         push.EnsureSuccessStatusCode();
         var poll = await http.GetStringAsync($"/socket.io/?EIO=4&transport=polling&sid={sid}");
 
         Assert.StartsWith("40{\"sid\":", poll, StringComparison.Ordinal);
-        Assert.Equal(1, time.Created(ConnectTimeout));
-        Assert.Equal(1, time.Disposed(ConnectTimeout));
+        Assert.Equal(1, time.CreatedWith(ConnectTimeout));
+        Assert.Equal(1, time.DisposedOf(ConnectTimeout));
     }
 
     [Fact]
     public async Task A_client_that_connects_no_namespace_keeps_its_connect_timer_until_it_leaves()
     {
-        var time = new TimerCountingTimeProvider();
+        var time = new TimerFireCounter();
         await using var host = await StartAsync(time);
         using var http = new HttpClient { BaseAddress = host.BaseUri };
 
         var sid = await HandshakeAsync(http);
-        await Eventually.TrueAsync(() => time.Created(ConnectTimeout) == 1, "the handshake armed the connect timer");
-        Assert.Equal(0, time.Disposed(ConnectTimeout));
+        await Eventually.TrueAsync(() => time.CreatedWith(ConnectTimeout) == 1, "the handshake armed the connect timer");
+        Assert.Equal(0, time.DisposedOf(ConnectTimeout));
 
         // The client leaves (engine.io close packet): the timer goes with it.
         var close = await http.PostAsync($"/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent("1"));
         close.EnsureSuccessStatusCode();
-        await Eventually.TrueAsync(() => time.Disposed(ConnectTimeout) == 1, "closing the connection disposes its connect timer");
+        await Eventually.TrueAsync(() => time.DisposedOf(ConnectTimeout) == 1, "closing the connection disposes its connect timer");
     }
 
     private static async Task<RunningHost> StartAsync(TimeProvider time) =>
@@ -66,46 +66,6 @@ public sealed class ConnectTimerTests
     {
         var open = await http.GetStringAsync("/socket.io/?EIO=4&transport=polling");
         return System.Text.Json.JsonDocument.Parse(open[1..]).RootElement.GetProperty("sid").GetString()!;
-    }
-
-    /// <summary>The system clock, counting the timers created and disposed per due time.</summary>
-    private sealed class TimerCountingTimeProvider : TimeProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<TimeSpan, int> _created = new();
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<TimeSpan, int> _disposed = new();
-
-        public int Created(TimeSpan dueTime) => _created.GetValueOrDefault(dueTime);
-
-        public int Disposed(TimeSpan dueTime) => _disposed.GetValueOrDefault(dueTime);
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            _created.AddOrUpdate(dueTime, 1, (_, n) => n + 1);
-            return new CountedTimer(System.CreateTimer(callback, state, dueTime, period), () => _disposed.AddOrUpdate(dueTime, 1, (_, n) => n + 1));
-        }
-
-        private sealed class CountedTimer(ITimer inner, Action onDisposed) : ITimer
-        {
-            private int _disposed;
-
-            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
-
-            public void Dispose()
-            {
-                if (Interlocked.Exchange(ref _disposed, 1) == 0)
-                {
-                    onDisposed();
-                }
-
-                inner.Dispose();
-            }
-
-            public ValueTask DisposeAsync()
-            {
-                Dispose();
-                return ValueTask.CompletedTask;
-            }
-        }
     }
 
     private sealed class AcceptingNamespace : INamespaceHandler
