@@ -98,12 +98,17 @@ internal static class IssueTable
             var manyCpu = F("ours", "fanout", "many-all", "first_server_cpu_us_per_delivery");
             var manyCpuPeer = F("socketio", "fanout", "many-all", "first_server_cpu_us_per_delivery");
             Row("fan-out 1,000 clients at 20/s: CPU per delivery ≤ 0.8 × socket.io's", $"{manyCpu} µs vs {manyCpuPeer} µs", Check(manyCpu, manyCpuPeer, (a, b) => a <= 0.8 * b));
-            var manyKnee = F("ours", "fanout", "many-all", "deliveries_per_s");
-            var manyKneePeer = F("socketio", "fanout", "many-all", "deliveries_per_s");
-            Row("fan-out 1,000 clients: knee ≥ 2 × socket.io's", $"{manyKnee} vs {manyKneePeer} deliveries/s", Check(manyKnee, manyKneePeer, (a, b) => a >= 2 * b));
-            var fewKnee = F("ours", "fanout", "few-all", "deliveries_per_s");
-            var fewKneePeer = F("socketio", "fanout", "few-all", "deliveries_per_s");
-            Row("fan-out 200 clients at high rates: knee ≥ 4 × socket.io's", $"{fewKnee} vs {fewKneePeer} deliveries/s", Check(fewKnee, fewKneePeer, (a, b) => a >= 4 * b));
+            // Knees compare as steps of the doubling schedule (nominal rates); the measured rates are shown beside them.
+            void Knee(string target, string variant, double factor)
+            {
+                var ours = F("ours", "fanout", variant, "knee_nominal_deliveries_per_s");
+                var peer = F("socketio", "fanout", variant, "knee_nominal_deliveries_per_s");
+                var measured = $"{F("ours", "fanout", variant, "deliveries_per_s")} vs {F("socketio", "fanout", variant, "deliveries_per_s")}";
+                Row(target, $"step {ours} vs {peer} deliveries/s (measured {measured})", Check(ours, peer, (a, b) => a >= factor * b));
+            }
+
+            Knee("fan-out 1,000 clients: knee ≥ 2 × socket.io's", "many-all", 2);
+            Knee("fan-out 200 clients at high rates: knee ≥ 4 × socket.io's", "few-all", 4);
             var idleKb = F("ours", "connections", string.Empty, "rss_bytes_per_conn").Scale(1 / 1024.0);
             Row("idle: ≤ 10 KB per connection, all processes", $"{idleKb} KB", idleKb.Exists ? idleKb.Median <= 10 : null);
             var lightCpu = F("ours", "light", "1x1", "server_cpu_us_per_req");

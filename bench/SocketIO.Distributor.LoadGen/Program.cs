@@ -7,6 +7,7 @@ using SocketIO.Distributor.LoadGen;
 //           --pids name=pid[@statsUrl],... --results results.jsonl [--clients N] [--duration s] ...
 //   LoadGen freeport            prints a free loopback TCP port
 //   LoadGen wait <url> [s] [prop] waits until the URL answers HTTP (any status); with prop, until its JSON answer has prop > 0
+//   LoadGen canary --results canary.jsonl --target T --scenario S --generator G --run N   the host's speed until SIGTERM
 //   LoadGen report --results results.jsonl --out RESULTS.md --command "..." [--profile file]
 //   LoadGen run fault --fault <redis-restart|backend-kill|distributor-kill|backend-pause|distributor-pause>
 //           --urls ... --procs redis=pid,backend1=pid,distributor1=pid --redis-port p --results faults.jsonl
@@ -61,6 +62,9 @@ switch (args[0])
 
             return 0;
         }
+
+    case "canary":
+        return await HostCanary.RunAsync(options);
 
     case "report":
         Report.Write(options);

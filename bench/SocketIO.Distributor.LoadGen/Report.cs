@@ -52,6 +52,7 @@ internal static class Report
         Bounds(md, options["out"]);
         RecoveryTable.Write(md, set);
         Interference(md, set);
+        HostSpeed(md, set, options.TryGetValue("canary", out var canary) && File.Exists(canary) && new FileInfo(canary).Length > 0 ? new ResultSet(canary) : null);
         foreach (var generator in set.Generators)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"## Details ({GeneratorName(generator)} generator)");
@@ -140,6 +141,43 @@ internal static class Report
             {
                 var cells = TargetNames.Keys.Select(t => set.Find(generator, t, scenario, variant) is { } a ? $"{a["loadgen_cores"]} / {a["other_cores"]}" : "–");
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} {variant} | {generator} | {string.Join(" | ", cells)} |");
+            }
+        }
+
+        md.AppendLine();
+    }
+
+    /// <summary>
+    /// Every echo run beside the host canary measured during it (<see cref="HostCanary"/>): on this virtual
+    /// machine a run can be slow because the host's cores were, for every setup alike.
+    /// </summary>
+    private static void HostSpeed(StringBuilder md, ResultSet set, ResultSet? canaries)
+    {
+        md.AppendLine("## Echo runs and the host's speed");
+        md.AppendLine();
+        if (canaries is null)
+        {
+            md.AppendLine("No host canary in this run.");
+            md.AppendLine();
+            return;
+        }
+
+        md.AppendLine("The canary times a fixed piece of integer work in its own CPU time every 250 ms during each");
+        md.AppendLine("measurement (ns per round, median; lower is a faster host). Waiting for a core does not count in it; a");
+        md.AppendLine("slower core, or a core shared with another tenant, does.");
+        md.AppendLine();
+        md.AppendLine("| setup | generator | run | requests/s | server CPU per request (µs) | canary (ns per round) |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
+        foreach (var generator in set.Generators)
+        {
+            foreach (var target in TargetNames.Keys)
+            {
+                foreach (var row in (set.Find(generator, target, "echo")?.Runs ?? []).OrderBy(r => r.Run))
+                {
+                    var canary = HostCanary.Of(canaries, generator, target, "echo", row.Run);
+                    md.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {TargetNames[target]} | {generator} | {row.Run} | {Figure.Format(row.Values.GetValueOrDefault("requests_per_s", double.NaN))} | {Figure.Format(row.Values.GetValueOrDefault("server_cpu_us_per_req", double.NaN))} | {(canary is { } c ? c.ToString("0.000", CultureInfo.InvariantCulture) : "–")} |");
+                }
             }
         }
 

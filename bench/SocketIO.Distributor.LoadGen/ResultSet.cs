@@ -17,11 +17,32 @@ internal sealed class ResultSet
             .Where(l => l.Length > 0)
             .Select(l => JsonSerializer.Deserialize<StoredRow>(l, ResultJson.Options)!)
             .ToList();
+        rows.ForEach(AddKneeStep);
         Rows = rows;
         foreach (var group in rows.GroupBy(r => (r.Generator.Length == 0 ? "dotnet" : r.Generator, r.Target, r.Scenario, r.Variant)))
         {
             _groups[group.Key] = new Aggregate([.. group]);
         }
+    }
+
+    /// <summary>
+    /// A fan-out knee is a step of the doubling schedule; what a step measures differs from its nominal rate
+    /// by a few per thousand (timer jitter). Each fan-out row gets the step it broke after (0 = the first
+    /// rate) and that step's nominal deliveries/s, so knees of two setups compare as steps, not as jitter.
+    /// </summary>
+    private static void AddKneeStep(StoredRow row)
+    {
+        var v = row.Values;
+        if (row.Scenario != "fanout"
+            || !v.TryGetValue("broadcasts_per_s", out var rate) || !v.TryGetValue("first_broadcasts_per_s", out var first)
+            || !v.TryGetValue("recipients", out var recipients) || first <= 0 || rate <= 0)
+        {
+            return;
+        }
+
+        var step = Math.Max(0, Math.Round(Math.Log2(rate / first)));
+        v["knee_step"] = step;
+        v["knee_nominal_deliveries_per_s"] = Math.Round(first) * Math.Pow(2, step) * recipients;
     }
 
     /// <summary>Every row as stored (one per run).</summary>
