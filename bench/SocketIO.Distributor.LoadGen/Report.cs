@@ -122,7 +122,7 @@ internal static class Report
         md.AppendLine("- Every server setup is two server processes on one `redis-server` (started by the script on a free loopback port). Ours: two distributors + one backend process. Clients are spread round-robin over the two ports.");
         md.AppendLine("- Fresh server processes for every measurement. Each scenario runs `--runs` times (3 by default) **interleaved**: run 1 of every scenario on every setup, then run 2, …; the setups' order rotates from run to run. Cells are **median (min–max)** over the runs.");
         md.AppendLine("- Two generators: the C# `LoadGen` (raw `ClientWebSocket`) and a Node one (`bench/nodegen`: raw `ws` clients speaking Engine.IO/Socket.IO or SignalR JSON by hand), so the generator never shares a runtime with the setup it loads.");
-        md.AppendLine("- Warm-up before measuring, at the measured load: echo 10 s, fan-out 10 s of broadcasts at the first step's rate, light load 5 s (2 s more before 10 × 10/s on the same processes), idle 10 s.");
+        md.AppendLine("- Warm-up before measuring, at the measured load: echo 10 s, fan-out 10 s of broadcasts at the first step's rate, light load 5 s (2 s more before 10 × 10/s on the same processes), idle 10 s, and idle again 180 s after start (`idle-steady`: every setup's processes idle side by side, once the JIT has tiered up).");
         md.AppendLine("- Server CPU is utime+stime from `/proc/<pid>/stat` of every server process *including redis-server*, over the measured window; context switches are voluntary + nonvoluntary of every thread (`/proc/<pid>/task/*/status`).");
         md.AppendLine("- Interference: the generator's own CPU, and the machine's busy time (`/proc/stat`) minus servers and generator (\"other\"), over the same window; see the interference table.");
         md.AppendLine("- The original Node `socket.io-distributor` is not on npm (`npm view socket.io-distributor`: 404); its column quotes the independent harness's figures from issue 13 and is not measured here.");
@@ -137,7 +137,7 @@ internal static class Report
         md.AppendLine("| --- | --- | ---: | ---: | ---: |");
         foreach (var generator in set.Generators)
         {
-            foreach (var (scenario, variant) in new[] { ("echo", string.Empty), ("light", "1x1"), ("light", "10x10/s"), ("idle", string.Empty) })
+            foreach (var (scenario, variant) in new[] { ("echo", string.Empty), ("light", "1x1"), ("light", "10x10/s"), ("idle", string.Empty), ("idle", "steady") })
             {
                 var cells = TargetNames.Keys.Select(t => set.Find(generator, t, scenario, variant) is { } a ? $"{a["loadgen_cores"]} / {a["other_cores"]}" : "–");
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} {variant} | {generator} | {string.Join(" | ", cells)} |");
@@ -223,6 +223,11 @@ internal static class Report
         }
 
         Section(md, set, generator, "Idle processes (no clients)", "idle", string.Empty,
+        [
+            ("max_process_core_percent", "busiest server process (% of a core)"), ("server_cores", "all server processes (cores)"),
+            ("ctx_switches_per_s", "context switches/s, all processes"),
+        ]);
+        Section(md, set, generator, "Idle processes 3 minutes after start (no clients; the JIT has tiered up)", "idle", "steady",
         [
             ("max_process_core_percent", "busiest server process (% of a core)"), ("server_cores", "all server processes (cores)"),
             ("ctx_switches_per_s", "context switches/s, all processes"),
