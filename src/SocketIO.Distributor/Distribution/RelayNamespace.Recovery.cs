@@ -68,7 +68,7 @@ internal sealed partial class RelayNamespace
         try
         {
             var (frames, offsets, upTo) = await ReadMissedAsync(result.ReplayFrom, rooms);
-            relay.ExpectReplayed(offsets, upTo);
+            relay.ExpectReplayed(offsets, upTo, _distributor.Time);
             missed = frames;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -60,13 +60,15 @@ internal sealed partial class RelaySocket(ClientSocket socket, byte[] handshakeJ
     /// <summary>Writes frames to the client, or keeps them until its CONNECT is written.</summary>
     public void Deliver(EngineFrame[] frames, bool isVolatile)
     {
-        if (IsReplayed(frames))
-        {
-            return;
-        }
-
         lock (_gate)
         {
+            // Checked under the lock that ExpectReplayed takes: a live copy that passed the check before the
+            // replay was read would otherwise be held below after ExpectReplayed cleared the held frames.
+            if (IsReplayed(frames))
+            {
+                return;
+            }
+
             if (_early is not null)
             {
                 if (_early.Count < maxBuffered)
