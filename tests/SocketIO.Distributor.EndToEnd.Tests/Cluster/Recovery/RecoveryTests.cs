@@ -170,6 +170,10 @@ public sealed class RecoveryTests(ITestOutputHelper output)
             await Eventually.TrueAsync(() => redis.GetDatabase().SortedSetLength(key) <= 18, "the replay log is trimmed to about 16 entries");
         }
 
+        // d2 has handled all 101 emits before the client comes back: a live emit that d2's namespace channel
+        // delivered after the new socket's CONNECT answer (another channel) would reach the new socket, as a
+        // remote broadcast reaches a socket that connected meanwhile in socket.io; this test is about replay.
+        await Eventually.TrueAsync(() => d2.Distributor.Statistics.BroadcastsReceived >= 101, "d2 handled every emit");
         await clients.ReconnectAsync("a", d2.Url);
         await clients.WaitForEventAsync("a", "$connect");
         var reconnected = await clients.WaitForEventAsync("a", "$connect");
