@@ -27,6 +27,10 @@ public sealed class DrainTests
         gate.SetResult();
         await stopping.WithTimeout("the stop");
 
+        // The stop returns once BackendDrained is published; the distributor hears it a moment later.
+        await Eventually.TrueAsync(
+            () => h.D1.All.Any(r => r.Channel == h.D1.Channels.Distributor(h.D1.Id) && r.Message is BackendDrained { BackendId: "b1" }),
+            "the distributor hears BackendDrained");
         var inbox = h.D1.All.Where(r => r.Channel == h.D1.Channels.Distributor(h.D1.Id)).Select(r => r.Message).ToList();
         var answer = inbox.FindIndex(m => m is SendToSocket { AnswersAck: 8 });
         var drained = inbox.FindIndex(m => m is BackendDrained { BackendId: "b1" });
