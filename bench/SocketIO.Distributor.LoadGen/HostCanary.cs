@@ -7,8 +7,8 @@ namespace SocketIO.Distributor.LoadGen;
 /// for seconds at a time (another tenant on the same physical core, the host's clock), which no counter
 /// inside the guest shows (steal time stays 0). Every 250 ms the canary times a fixed piece of integer work
 /// in its own thread's CPU time, which waiting for a core does not inflate but a slower core does. Its
-/// median over a measurement, beside the same figure on the idle machine, tells a slow run on a slow host
-/// from a slow run of the code under test. It costs well under 1 % of a core, alike for every setup.
+/// median over a measurement, compared across the measurements of one bench run, tells a slow run on a
+/// slow host from a slow run of the code under test. It costs well under 1 % of a core, alike for every setup.
 /// </summary>
 internal static class HostCanary
 {

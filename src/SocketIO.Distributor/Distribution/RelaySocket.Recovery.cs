@@ -14,7 +14,8 @@ internal sealed partial class RelaySocket
     /// </summary>
     private static readonly TimeSpan ReplayedKeep = TimeSpan.FromSeconds(30);
 
-    private volatile HashSet<string>? _replayed;
+    /// <summary>Read and written under <see cref="_gate"/> only (Deliver checks it under the lock it holds frames with).</summary>
+    private HashSet<string>? _replayed;
     private long _replayedUpTo;
     private TimeProvider? _replayedClock;
     private long _replayedAt;
