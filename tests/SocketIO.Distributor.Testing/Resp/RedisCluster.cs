@@ -57,7 +57,23 @@ public sealed partial class RedisCluster : IAsyncDisposable
     {
         await SystemRedis.EnsureServerAsync();
         var directory = Directory.CreateTempSubdirectory("siod-cluster-").FullName;
-        var ports = Enumerable.Range(0, masters * (1 + replicas)).Select(_ => TestRedis.FreePort()).Distinct().ToList();
+        // The OS may hand out the same free port twice in a row: draw until there are enough distinct ones
+        // (dropping the repeat left a 3-master cluster with 2 nodes, and redis-cli refused it).
+        var ports = new List<int>();
+        for (var draws = 0; ports.Count < masters * (1 + replicas); draws++)
+        {
+            if (draws == 100)
+            {
+                throw new InvalidOperationException($"could not find {masters * (1 + replicas)} distinct free ports");
+            }
+
+            var port = TestRedis.FreePort();
+            if (!ports.Contains(port))
+            {
+                ports.Add(port);
+            }
+        }
+
         var cluster = new RedisCluster(directory, ports);
         try
         {
