@@ -76,7 +76,7 @@ app.MapGet("/bench-stats", (HttpContext context) =>
     var backends = role == "distributor"
         ? context.RequestServices.GetService<SocketIO.Distributor.Distribution.SocketIODistributor>()?.Members.Count(m => m.Kind == SocketIO.Distributor.Protocol.Bus.MemberKind.Backend) ?? 0
         : 0;
-    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost, backends });
+    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost, backends, threadPoolWorkItems = ThreadPool.CompletedWorkItemCount });
 });
 if (role == "distributor")
 {

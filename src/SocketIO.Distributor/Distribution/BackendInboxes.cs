@@ -73,6 +73,37 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> with the receiver count once <paramref name="sent"/> (a task of
+    /// <see cref="Publish"/>) completes, never on the calling thread (callers publish under their locks,
+    /// and the action may move sockets): inline on the thread that completes the task (StackExchange.Redis
+    /// already completes it on the thread pool, so no second work item is queued per message), or on the
+    /// thread pool when it has completed already (a message held over an outage, or not published).
+    /// </summary>
+    /// <param name="sent">The publish's task.</param>
+    /// <param name="action">What to do with the receiver count.</param>
+    /// <param name="state">The action's state.</param>
+    /// <typeparam name="TState">The state's type.</typeparam>
+    public static void WhenPublished<TState>(Task<long> sent, Action<TState, long> action, TState state)
+    {
+        if (sent.IsCompleted)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Action(s.State, s.Sent.Result), (Action: action, State: state, Sent: sent), preferLocal: false);
+            return;
+        }
+
+        _ = sent.ContinueWith(
+            static (task, boxed) =>
+            {
+                var (action, state) = ((Action<TState, long>, TState))boxed!;
+                action(state, task.Result);
+            },
+            (action, state),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
     /// <summary>The backend reported how far it handled what this distributor sent.</summary>
     public void OnProgress(InboxProgress progress)
     {

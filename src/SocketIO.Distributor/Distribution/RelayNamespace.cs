@@ -295,19 +295,16 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         var sent = Inboxes.Publish(backendId, sequence => (request with { ChannelSequence = sequence }).Encode(), eventWithoutAck: false);
         if (TrustReceiverCounts)
         {
-            _ = sent.ContinueWith(
-                static (task, state) =>
+            BackendInboxes.WhenPublished(
+                sent,
+                static (state, receivers) =>
                 {
-                    var (owner, backendId) = ((RelayNamespace, string))state!;
-                    if (task.Result == 0)
+                    if (receivers == 0)
                     {
-                        owner.OnBackendUnreachable(backendId);
+                        state.Owner.OnBackendUnreachable(state.BackendId);
                     }
                 },
-                (this, backendId),
-                CancellationToken.None,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default);
+                (Owner: this, BackendId: backendId));
         }
     }
 

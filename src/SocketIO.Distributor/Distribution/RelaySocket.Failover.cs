@@ -269,13 +269,8 @@ internal sealed partial class RelaySocket
             outbound.Node = unconfirmed.AddLast(outbound);
         }
 
-        // Acted on outside this lock (a dead backend moves other sockets too): on the thread pool.
-        _ = sent.ContinueWith(
-            static (task, state) => ((Outbound)state!).Socket!.OnPublished((Outbound)state!, task.Result),
-            outbound,
-            CancellationToken.None,
-            TaskContinuationOptions.None,
-            TaskScheduler.Default);
+        // Acted on outside this lock (a dead backend moves other sockets too).
+        BackendInboxes.WhenPublished(sent, static (outbound, receivers) => outbound.Socket!.OnPublished(outbound, receivers), outbound);
     }
 
     private void OnPublished(Outbound outbound, long receivers)
