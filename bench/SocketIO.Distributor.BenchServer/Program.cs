@@ -76,7 +76,15 @@ app.MapGet("/bench-stats", (HttpContext context) =>
     var backends = role == "distributor"
         ? context.RequestServices.GetService<SocketIO.Distributor.Distribution.SocketIODistributor>()?.Members.Count(m => m.Kind == SocketIO.Distributor.Protocol.Bus.MemberKind.Backend) ?? 0
         : 0;
-    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost, backends, threadPoolWorkItems = ThreadPool.CompletedWorkItemCount });
+    // Batching under load (bench/profile-notes.md): batches published (distributor) and received (either).
+    var distributor = role == "distributor" ? context.RequestServices.GetService<SocketIO.Distributor.Distribution.SocketIODistributor>() : null;
+    var batches = new
+    {
+        published = distributor?.Statistics.BatchesPublished ?? 0,
+        messages = distributor?.Statistics.MessagesBatched ?? 0,
+        received = distributor?.Statistics.BatchesReceived ?? backend?.Statistics.BatchesReceived ?? 0,
+    };
+    return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost, backends, threadPoolWorkItems = ThreadPool.CompletedWorkItemCount, batches });
 });
 if (role == "distributor")
 {

@@ -20,6 +20,11 @@ public sealed class BackendStatistics
     /// <summary>Client events refused because their socket's handlers fell too far behind (answered with a <c>SOCKET_BUSY</c> error ack when they had an ack id).</summary>
     public long EventsRefused => Interlocked.Read(ref _refused);
 
+    /// <summary>Batches of messages (several in one pub/sub message, sent by busy distributors) this backend received and split.</summary>
+    public long BatchesReceived => BatchesReceivedCount?.Invoke() ?? 0;
+
+    internal Func<long>? BatchesReceivedCount { get; set; }
+
     internal void OnMessagesLost(long count) => Interlocked.Add(ref _lost, count);
 
     internal long OnInboxOverflow() => Interlocked.Increment(ref _overflows);

@@ -101,6 +101,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             _startedAt = Time.GetUtcNow().ToUnixTimeMilliseconds();
             var bus = await RedisBus.ConnectAsync(Options.Bus, _logger, Time).ConfigureAwait(false);
             _bus = bus;
+            Statistics.BatchesReceivedCount = () => bus.BatchesReceived;
             var router = new BackendRouter(bus, Id, Time, _logger);
             _membership = new ClusterMembership(bus, Describe, Time, _logger);
             _membership.MemberDown += OnMemberDown;
@@ -185,6 +186,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
         Sockets = _namespaces.Values.Where(n => !n.IsClosed).ToDictionary(n => n.Name, n => n.Sockets.Count),
         Host = $"{Environment.MachineName}/{Environment.ProcessId}",
         StartedAt = _startedAt,
+        ReadsBatches = true,
     };
 
     private async Task ReleaseAsync(bool announce)

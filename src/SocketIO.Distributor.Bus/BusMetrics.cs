@@ -10,6 +10,8 @@ internal static class BusMetrics
     public static readonly Counter<long> MessagesPublished = Meter.CreateCounter<long>("siod.bus.messages_published");
     public static readonly Counter<long> BytesPublished = Meter.CreateCounter<long>("siod.bus.bytes_published", unit: "By");
     public static readonly Counter<long> MessagesReceived = Meter.CreateCounter<long>("siod.bus.messages_received");
+    public static readonly Counter<long> BatchesPublished = Meter.CreateCounter<long>("siod.bus.batches_published", description: "Pub/sub messages that carried several bus messages (counted in messages_published once each).");
+    public static readonly Counter<long> BatchesReceived = Meter.CreateCounter<long>("siod.bus.batches_received", description: "Pub/sub messages received that carried several bus messages (split before the subscribers see them).");
     public static readonly Counter<long> PublishErrors = Meter.CreateCounter<long>("siod.bus.publish_errors");
     public static readonly Counter<long> HandlerErrors = Meter.CreateCounter<long>("siod.bus.handler_errors");
     public static readonly Counter<long> ConnectionLosses = Meter.CreateCounter<long>("siod.bus.connection_losses");

@@ -116,6 +116,17 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         }
     }
 
+    /// <summary>The live member <paramref name="id"/>, as of the last check; null if it is not live.</summary>
+    /// <param name="id">The member id.</param>
+    /// <returns>Its entry, or null.</returns>
+    public MemberInfo? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _live.GetValueOrDefault(id);
+        }
+    }
+
     /// <summary>True if <paramref name="id"/> is a live member.</summary>
     /// <param name="id">The member id.</param>
     /// <returns>True if live.</returns>

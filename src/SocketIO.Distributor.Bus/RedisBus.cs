@@ -42,6 +42,11 @@ public sealed partial class RedisBus : IAsyncDisposable
 
     private long _connectionLosses;
 
+    /// <summary>How many batches (<see cref="MessageBatch"/>) this process's subscriptions have received and split.</summary>
+    public long BatchesReceived => Interlocked.Read(ref _batchesReceived);
+
+    private long _batchesReceived;
+
     /// <summary>Connects to Redis.</summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="logger">The log.</param>
@@ -176,19 +181,55 @@ public sealed partial class RedisBus : IAsyncDisposable
         _subscribedChannels.AddOrUpdate(channel, 1, static (_, count) => count + 1);
         queue.OnMessage(message =>
         {
-            try
+            byte[]? bytes = message.Message;
+            var waiting = queue.TryGetCount(out var count) ? count : -1;
+            if (bytes is not null && MessageBatch.IsBatch(bytes))
             {
-                byte[]? bytes = message.Message;
-                BusMetrics.MessagesReceived.Add(1);
-                handler(bytes ?? [], queue.TryGetCount(out var waiting) ? waiting : -1);
+                DeliverBatch(channel, handler, bytes, waiting);
+                return;
             }
-            catch (Exception ex)
-            {
-                BusMetrics.HandlerErrors.Add(1);
-                Log.HandlerFailed(_logger, ex, channel);
-            }
+
+            Deliver(channel, handler, bytes ?? ReadOnlyMemory<byte>.Empty, waiting);
         });
         return new BusSubscription(queue, this, channel);
+    }
+
+    /// <summary>Hands one message to a subscription's handler: each message of a batch in turn, the others as they are.</summary>
+    private void DeliverBatch(string channel, Action<ReadOnlyMemory<byte>, int> handler, byte[] batch, int waiting)
+    {
+        ReadOnlyMemory<byte>[] messages;
+        try
+        {
+            messages = MessageBatch.Split(batch);
+        }
+        catch (BusFormatException ex)
+        {
+            BusMetrics.HandlerErrors.Add(1);
+            Log.HandlerFailed(_logger, ex, channel);
+            return;
+        }
+
+        BusMetrics.BatchesReceived.Add(1);
+        Interlocked.Increment(ref _batchesReceived);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            // The messages behind this one: the rest of the batch, and the queue's (when it is known).
+            Deliver(channel, handler, messages[i], waiting < 0 ? -1 : waiting + messages.Length - 1 - i);
+        }
+    }
+
+    private void Deliver(string channel, Action<ReadOnlyMemory<byte>, int> handler, ReadOnlyMemory<byte> message, int waiting)
+    {
+        try
+        {
+            BusMetrics.MessagesReceived.Add(1);
+            handler(message, waiting);
+        }
+        catch (Exception ex)
+        {
+            BusMetrics.HandlerErrors.Add(1);
+            Log.HandlerFailed(_logger, ex, channel);
+        }
     }
 
     /// <inheritdoc />

@@ -66,6 +66,7 @@ public static class BusMessage
                 BusMessageType.RoomsChanged => RoomsChanged.Read(ref reader),
                 BusMessageType.SocketDataChanged => SocketDataChanged.Read(ref reader),
                 BusMessageType.ReplayEntry => ReplayEntry.Read(ref reader),
+                BusMessageType.Batch => throw new BusFormatException("A batch of bus messages is split by the bus (MessageBatch.Split), not decoded as one message."),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
         }
@@ -165,6 +166,9 @@ public enum BusMessageType : byte
 
     /// <summary>Not published: a recoverable emit kept in a namespace's replay log (numbers 29-32 belong to connection state recovery).</summary>
     ReplayEntry = 29,
+
+    /// <summary>Any direction: several messages for one channel in one pub/sub message (<see cref="MessageBatch"/>); the bus splits it.</summary>
+    Batch = 33,
 }
 
 /// <summary>A decoded bus message.</summary>

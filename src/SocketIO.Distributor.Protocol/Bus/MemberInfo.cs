@@ -59,6 +59,12 @@ public sealed record MemberInfo
 
     /// <summary>True if the member keeps an alive key (<see cref="BusChannels.Alive"/>): its liveness is that key's existence.</summary>
     public bool HasAliveKey { get; init; }
+
+    /// <summary>
+    /// True if this process splits batches (<see cref="MessageBatch"/>) on its channels, so others may send
+    /// it several messages in one. False in an entry written before batches existed.
+    /// </summary>
+    public bool ReadsBatches { get; init; }
 }
 
 /// <summary>Source-generated JSON for the members hash.</summary>

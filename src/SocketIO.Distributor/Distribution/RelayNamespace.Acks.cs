@@ -23,7 +23,7 @@ internal sealed partial class RelayNamespace
             return;
         }
 
-        _distributor.Bus.Publish(backendInbox, new RoomsChanged(relay.Id, joined, rooms).Encode());
+        _distributor.Inboxes.PublishInOrder(relay.BackendId, () => new RoomsChanged(relay.Id, joined, rooms).Encode());
     }
 
     /// <summary>Ticks per second of the distributor's clock (for ack expiries).</summary>

@@ -131,7 +131,7 @@ public sealed partial class SocketIODistributor
         else if (result.Accepted)
         {
             // The client left, or its wait timed out, before the answer: the backend must forget it.
-            Bus.Publish(Bus.Channels.Backend(result.BackendId), new SocketDisconnected(result.SocketId, "transport close").Encode());
+            Inboxes.PublishInOrder(result.BackendId, () => new SocketDisconnected(result.SocketId, "transport close").Encode());
         }
 
         answer?.TrySetResult(result);

@@ -96,6 +96,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var bus = _bus;
         Statistics.OutageDropped = () => bus.MessagesDroppedInOutage;
+        Statistics.BatchesReceivedCount = () => bus.BatchesReceived;
         _membership = new ClusterMembership(_bus, Describe, Time, _loggerFactory.CreateLogger<ClusterMembership>());
         _membership.MemberDown += OnMemberDown;
         _membership.Refreshed += OnMembershipRefreshed;
@@ -210,6 +211,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         Host = $"{Environment.MachineName}/{Environment.ProcessId}",
         Endpoint = Options.PublicEndpoint,
         StartedAt = _startedAt,
+        ReadsBatches = true,
     };
 
     private void OnMemberDown(MemberInfo member)
