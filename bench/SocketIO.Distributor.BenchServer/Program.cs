@@ -80,8 +80,8 @@ app.MapGet("/bench-stats", (HttpContext context) =>
     var distributor = role == "distributor" ? context.RequestServices.GetService<SocketIO.Distributor.Distribution.SocketIODistributor>() : null;
     var batches = new
     {
-        published = distributor?.Statistics.BatchesPublished ?? 0,
-        messages = distributor?.Statistics.MessagesBatched ?? 0,
+        published = distributor?.Statistics.BatchesPublished ?? backend?.Statistics.BatchesPublished ?? 0,
+        messages = distributor?.Statistics.MessagesBatched ?? backend?.Statistics.MessagesBatched ?? 0,
         received = distributor?.Statistics.BatchesReceived ?? backend?.Statistics.BatchesReceived ?? 0,
     };
     return Results.Json(new { heap = GC.GetTotalMemory(collect), role, lost, backends, threadPoolWorkItems = ThreadPool.CompletedWorkItemCount, batches });

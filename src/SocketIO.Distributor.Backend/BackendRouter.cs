@@ -22,10 +22,10 @@ internal sealed partial class BackendRouter
     private long _lastRequestId;
     private long _lastSequence;
 
-    public BackendRouter(RedisBus bus, string backendId, TimeProvider time, ILogger logger)
+    public BackendRouter(RedisBus bus, string backendId, TimeProvider time, ILogger logger, Func<string, bool?>? readsBatches = null)
     {
         _bus = bus;
-        _sequencer = new ChannelSequencer(bus);
+        _sequencer = new ChannelSequencer(bus, readsBatches: readsBatches);
         _time = time;
         _logger = logger;
         BackendId = backendId;
@@ -41,8 +41,11 @@ internal sealed partial class BackendRouter
     /// <summary>The channel names.</summary>
     public BusChannels Channels => _bus.Channels;
 
-    /// <summary>Publishes a message on a channel (fire-and-forget, in order).</summary>
-    public void Publish(string channel, IBusMessage message) => _bus.Publish(channel, message.Encode());
+    /// <summary>Publishes a message on a channel (fire-and-forget, in order, also with the numbered messages on it).</summary>
+    public void Publish(string channel, IBusMessage message) => _sequencer.PublishUnnumbered(channel, message.Encode());
+
+    /// <summary>The batches this backend published (several messages in one pub/sub message) and the messages they carried.</summary>
+    public (long Batches, long Messages) Batching => (_sequencer.BatchesPublished, _sequencer.MessagesBatched);
 
     /// <summary>Sends frames to one socket through the distributor that holds it.</summary>
     /// <param name="distributorId">The distributor holding the socket.</param>

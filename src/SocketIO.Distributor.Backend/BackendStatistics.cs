@@ -25,6 +25,14 @@ public sealed class BackendStatistics
 
     internal Func<long>? BatchesReceivedCount { get; set; }
 
+    /// <summary>Batches this backend published to busy distributors (several messages in one pub/sub message).</summary>
+    public long BatchesPublished => BatchingCounts?.Invoke().Batches ?? 0;
+
+    /// <summary>The messages those batches carried.</summary>
+    public long MessagesBatched => BatchingCounts?.Invoke().Messages ?? 0;
+
+    internal Func<(long Batches, long Messages)>? BatchingCounts { get; set; }
+
     internal void OnMessagesLost(long count) => Interlocked.Add(ref _lost, count);
 
     internal long OnInboxOverflow() => Interlocked.Increment(ref _overflows);

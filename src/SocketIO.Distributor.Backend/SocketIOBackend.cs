@@ -102,12 +102,13 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             var bus = await RedisBus.ConnectAsync(Options.Bus, _logger, Time).ConfigureAwait(false);
             _bus = bus;
             Statistics.BatchesReceivedCount = () => bus.BatchesReceived;
-            var router = new BackendRouter(bus, Id, Time, _logger);
+            var router = new BackendRouter(bus, Id, Time, _logger, ReadsBatches);
             _membership = new ClusterMembership(bus, Describe, Time, _logger);
             _membership.MemberDown += OnMemberDown;
             _membership.Refreshed += OnMembershipRefreshed;
             WireReconciliation(bus, _membership);
             _router = router;
+            Statistics.BatchingCounts = () => router.Batching;
             await StartRecoveryOrderAsync(bus).ConfigureAwait(false);
 
             // Listen before registering, so no connect request sent to a fresh entry is missed.
@@ -175,6 +176,22 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
 
     /// <summary>Forgets a socket that left or was rejected.</summary>
     internal void ForgetSocket(BackendSocket socket) => _sockets.TryRemove(new KeyValuePair<string, BackendSocket>(socket.Id, socket));
+
+    /// <summary>
+    /// Whether every receiver of <paramref name="channel"/> reads batches: a distributor's channel if
+    /// that distributor says so in its registry entry; null while it is not known; false for any other
+    /// channel (a namespace's or a room's has many receivers, a process's from before batches may be among them).
+    /// </summary>
+    private bool? ReadsBatches(string channel)
+    {
+        var prefix = _bus?.Channels.Distributor(string.Empty);
+        if (prefix is null || !channel.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return _membership?.Find(channel[prefix.Length..])?.ReadsBatches;
+    }
 
     private MemberInfo Describe() => new()
     {

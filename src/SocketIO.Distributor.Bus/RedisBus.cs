@@ -140,6 +140,47 @@ public sealed partial class RedisBus : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes without waiting, like <see cref="Publish"/>, and returns a task that completes once Redis
+    /// has answered (or at once when the message was held for an outage or not published). The task has
+    /// no continuation of its own, so watching it costs nothing unless someone waits on it; it faults if
+    /// the connection fails first (whoever waits on it must observe that).
+    /// </summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="message">The encoded message.</param>
+    /// <returns>A task that completes when Redis answered.</returns>
+    internal Task PublishWatched(string channel, byte[] message)
+    {
+        if (TryHold(channel, message))
+        {
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            var sent = _subscriber.PublishAsync(ChannelOf(channel), message);
+            BusMetrics.MessagesPublished.Add(1);
+            BusMetrics.BytesPublished.Add(message.Length);
+            if (sent.IsCompleted)
+            {
+                _ = sent.Exception;
+                return Task.CompletedTask;
+            }
+
+            // No continuation here: StackExchange.Redis runs every continuation on the thread pool, so
+            // one would cost a work item per message. A failure (a lost connection) is handled like a
+            // fire-and-forget publish's: the outage logic hears of it from the connection.
+            return sent;
+        }
+        catch (RedisConnectionException ex)
+        {
+            BusMetrics.PublishErrors.Add(1);
+            Log.PublishFailed(_logger, ex, channel);
+            HoldAfterFailure(channel, message);
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>Publishes and waits for Redis to answer.</summary>
     /// <param name="channel">The channel.</param>
     /// <param name="message">The encoded message.</param>
