@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using static SocketIO.Distributor.EndToEnd.Tests.Cluster.RawWebSocket;
 
 namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Relay;
 
@@ -164,40 +165,4 @@ public sealed class SessionRelayTests
     }
 
     private static string V3(string packet) => $"{packet.Length}:{packet}";
-
-    private static async Task SendAsync(ClientWebSocket ws, string text) =>
-        await ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-
-    /// <summary>The next text message that is not a ping (pings are answered).</summary>
-    private static async Task<(WebSocketMessageType Type, string Text, byte[] Bytes)> ReceiveTextAsync(ClientWebSocket ws)
-    {
-        while (true)
-        {
-            var message = await ReceiveAsync(ws);
-            if (message.Type == WebSocketMessageType.Text && message.Text == "2")
-            {
-                await SendAsync(ws, "3");
-                continue;
-            }
-
-            return message;
-        }
-    }
-
-    private static async Task<(WebSocketMessageType Type, string Text, byte[] Bytes)> ReceiveAsync(ClientWebSocket ws)
-    {
-        using var timeout = new CancellationTokenSource(Testing.Eventually.DefaultTimeout);
-        var buffer = new byte[64 * 1024];
-        var length = 0;
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await ws.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), timeout.Token);
-            length += result.Count;
-        }
-        while (!result.EndOfMessage);
-
-        var bytes = buffer[..length];
-        return (result.MessageType, Encoding.UTF8.GetString(bytes), bytes);
-    }
 }
