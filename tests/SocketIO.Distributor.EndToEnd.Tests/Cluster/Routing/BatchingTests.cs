@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using SocketIO.Distributor.Testing;
 using static SocketIO.Distributor.EndToEnd.Tests.Cluster.RawWebSocket;
 
 namespace SocketIO.Distributor.EndToEnd.Tests.Cluster.Routing;
@@ -24,6 +25,9 @@ public sealed class BatchingTests
         }));
         var distributor = await cluster.StartDistributorAsync(["/chat"]);
         await cluster.WaitForBackendsAsync(distributor, 1);
+
+        // Each side batches to the other once it has read the other's registry entry (readsBatches).
+        await Eventually.TrueAsync(() => backend.Members.Any(m => m.Id == distributor.Distributor.Id), "the backend sees the distributor");
 
         using var ws = new ClientWebSocket();
         await ws.ConnectAsync(new Uri($"{distributor.Url.Replace("http://", "ws://", StringComparison.Ordinal)}/socket.io/?EIO=4&transport=websocket"), CancellationToken.None);
