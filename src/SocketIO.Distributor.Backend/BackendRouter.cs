@@ -72,7 +72,11 @@ internal sealed partial class BackendRouter
     /// Which of <paramref name="rooms"/> are socket ids, each with its distributor: those get the broadcast on
     /// that distributor's inbox (once per distributor) instead of on a room channel nobody subscribes to.
     /// </param>
-    public void Broadcast(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames, IReadOnlyDictionary<string, string>? socketTargets = null)
+    /// <param name="unconfirmedSocketTargets">
+    /// Which of the other rooms may be socket ids of a distributor not known here yet: those get the
+    /// broadcast on their room's channel and on that distributor's inbox (delivered once by origin and sequence).
+    /// </param>
+    public void Broadcast(string nsp, IReadOnlyCollection<string> rooms, IReadOnlyCollection<string> except, EmitFlags flags, EngineFrame[] frames, IReadOnlyDictionary<string, string>? socketTargets = null, IReadOnlyDictionary<string, string>? unconfirmedSocketTargets = null)
     {
         var sequence = (ulong)Interlocked.Increment(ref _lastSequence);
         var broadcast = new Broadcast(nsp, rooms, except, flags, BackendId, sequence, frames);
@@ -98,6 +102,11 @@ internal sealed partial class BackendRouter
                 }
 
                 _sequencer.Publish(Channels.Room(nsp, room), n => (broadcast with { ChannelSequence = n }).Encode());
+                if (unconfirmedSocketTargets is not null && unconfirmedSocketTargets.TryGetValue(room, out var maybe)
+                    && (inboxes ??= new HashSet<string>(StringComparer.Ordinal)).Add(maybe))
+                {
+                    _sequencer.Publish(Channels.Distributor(maybe), n => (broadcast with { ChannelSequence = n }).Encode());
+                }
             }
         }
 

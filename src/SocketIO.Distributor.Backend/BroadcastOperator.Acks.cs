@@ -71,15 +71,26 @@ public sealed partial class BroadcastOperator
     }
 
     /// <summary>The targeted rooms that are socket ids, each with the distributor holding it; null when none.</summary>
-    private Dictionary<string, string>? SplitSocketIds()
+    /// <summary>
+    /// The targeted rooms that are socket ids, each with its distributor; and, in
+    /// <paramref name="unconfirmed"/>, the rooms that may be socket ids of a distributor this backend has
+    /// not seen yet (its members view lags a new distributor by up to a heartbeat): those go both to the
+    /// room's channel and to that distributor's inbox, so the message is lost in neither case.
+    /// </summary>
+    private Dictionary<string, string>? SplitSocketIds(out Dictionary<string, string>? unconfirmed)
     {
         Dictionary<string, string>? ids = null;
+        unconfirmed = null;
         foreach (var room in _rooms)
         {
             var distributorId = _namespace.Sockets.TryGetValue(room, out var socket) ? socket.DistributorId : DistributorOf(room);
             if (distributorId is not null)
             {
                 (ids ??= new Dictionary<string, string>(StringComparer.Ordinal))[room] = distributorId;
+            }
+            else if (OwnerPrefix(room) is { } maybe)
+            {
+                (unconfirmed ??= new Dictionary<string, string>(StringComparer.Ordinal))[room] = maybe;
             }
         }
 

@@ -93,7 +93,8 @@ public sealed partial class BroadcastOperator
             return;
         }
 
-        router.Broadcast(_namespace.Name, _rooms, _except, _flags, frames, SplitSocketIds());
+        var socketTargets = SplitSocketIds(out var unconfirmed);
+        router.Broadcast(_namespace.Name, _rooms, _except, _flags, frames, socketTargets, unconfirmed);
     }
 
     /// <summary>The targeted sockets on every distributor (socket.io's <c>fetchSockets</c>).</summary>
@@ -190,15 +191,16 @@ public sealed partial class BroadcastOperator
     }
 
     /// <summary>The live distributor a socket id names, or null if <paramref name="room"/> is not such an id.</summary>
-    private string? DistributorOf(string room)
+    private string? DistributorOf(string room) =>
+        OwnerPrefix(room) is { } distributorId && _namespace.Backend.IsLiveDistributor(distributorId) ? distributorId : null;
+
+    /// <summary>What names a socket's distributor if <paramref name="room"/> is a socket id (<c>&lt;distributorId&gt;.&lt;random&gt;</c>); null if it cannot be one.</summary>
+    private static string? OwnerPrefix(string room)
     {
         var dot = room.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == room.Length - 1)
-        {
-            return null;
-        }
-
-        var distributorId = room[..dot];
-        return _namespace.Backend.Membership.IsLive(distributorId) ? distributorId : null;
+        return dot <= 0 || dot > MaxDistributorId || dot == room.Length - 1 ? null : room[..dot];
     }
+
+    /// <summary>The longest distributor id a socket id can start with (as the distributor's session ids).</summary>
+    private const int MaxDistributorId = 32;
 }

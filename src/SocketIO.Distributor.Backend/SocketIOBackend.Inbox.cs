@@ -17,6 +17,7 @@ public sealed partial class SocketIOBackend
         switch (message)
         {
             case ConnectRequest request:
+                _distributorsHeard.TryAdd(request.DistributorId, 0);
                 var connected = Track(request.DistributorId, request.ChannelSequence);
                 OnConnectRequest(request);
                 connected?.Invoke();
@@ -140,6 +141,14 @@ public sealed partial class SocketIOBackend
             new ConnectResult(socketId, Id, false, Codec.ConnectError(message, data, code)));
     }
 
+    /// <summary>
+    /// True if <paramref name="distributorId"/> is a live distributor: in the members view, or heard from
+    /// (a CONNECT it sent) since it was last declared down. The members view lags a distributor's start by up
+    /// to a heartbeat; a socket that connected through it proves it is there.
+    /// </summary>
+    internal bool IsLiveDistributor(string distributorId) =>
+        _distributorsHeard.ContainsKey(distributorId) || Membership.IsLive(distributorId);
+
     private void OnMemberDown(MemberInfo member)
     {
         if (member.Kind != MemberKind.Distributor)
@@ -148,6 +157,7 @@ public sealed partial class SocketIOBackend
         }
 
         _progress.Forget(member.Id);
+        _distributorsHeard.TryRemove(member.Id, out _);
 
         var orphans = _sockets.Values.Where(s => s.DistributorId == member.Id).ToList();
         if (orphans.Count > 0)

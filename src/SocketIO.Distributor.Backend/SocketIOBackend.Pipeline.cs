@@ -45,6 +45,9 @@ public sealed partial class SocketIOBackend
     /// <summary>What this backend lost or refused since it started.</summary>
     public BackendStatistics Statistics { get; } = new();
 
+    /// <summary>The distributors that sent this backend a CONNECT (see <see cref="IsLiveDistributor"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _distributorsHeard = new(StringComparer.Ordinal);
+
     private void StartPipeline()
     {
         var pipeline = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(Options.InboxCapacity)

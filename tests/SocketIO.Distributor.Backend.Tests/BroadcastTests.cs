@@ -1,4 +1,5 @@
 using SocketIO.Distributor.Backend.Tests.Harness;
+using SocketIO.Distributor.Bus;
 using SocketIO.Distributor.Protocol.Bus;
 using SocketIO.Distributor.Testing;
 
@@ -134,6 +135,31 @@ public sealed class BroadcastTests
         var direct = await h.SentAsync("d2.elsewhere", "42[\"private\"", h.D2);
         Assert.Equal(["42[\"private\",\"psst\"]"], BackendHarness.Text(direct.Frames));
         Assert.Empty(h.D1.ReceivedOf<SendToSocket>());
+    }
+
+    [Fact]
+    public async Task Emit_to_a_socket_of_a_distributor_the_backend_has_not_seen_yet_still_reaches_that_distributor()
+    {
+        // Regression (red in CI under load): a distributor that started after the backend's last members
+        // refresh was not "live" here, so io.To(itsSocketId) went only to a room channel nobody subscribes
+        // to and was lost. Now it also goes to the inbox its id names (and still to the room's channel,
+        // in case the name is a room's).
+        await using var h = await BackendHarness.StartAsync(b => b.Of("/"));
+        await using var fresh = await RedisBus.ConnectAsync(h.Bus, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var inbox = new System.Collections.Concurrent.ConcurrentQueue<IBusMessage>();
+        var room = new System.Collections.Concurrent.ConcurrentQueue<IBusMessage>();
+        await using var inboxSubscription = await fresh.SubscribeAsync(fresh.Channels.Distributor("d9"), bytes => inbox.Enqueue(BusMessage.Decode(bytes)));
+        await using var roomSubscription = await fresh.SubscribeAsync(fresh.Channels.Room("/", "d9.fresh"), bytes => room.Enqueue(BusMessage.Decode(bytes)));
+        Assert.DoesNotContain(h.Backend.Members, m => m.Id == "d9");
+
+        h.Backend.Of("/").To("d9.fresh").Emit("private", "psst");
+
+        await Eventually.TrueAsync(() => !inbox.IsEmpty && !room.IsEmpty, "the broadcast on d9's inbox and on the room's channel");
+        var direct = Assert.IsType<Broadcast>(Assert.Single(inbox));
+        var viaRoom = Assert.IsType<Broadcast>(Assert.Single(room));
+        Assert.Equal(["d9.fresh"], direct.Rooms);
+        Assert.Equal(["42[\"private\",\"psst\"]"], BackendHarness.Text(direct.Frames));
+        Assert.Equal((direct.OriginId, direct.Sequence), (viaRoom.OriginId, viaRoom.Sequence));
     }
 
     [Fact]
