@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SocketIO.Distributor.Bus;
 using SocketIO.Distributor.Protocol.Bus;
 
 namespace SocketIO.Distributor.Distribution;
@@ -20,12 +21,6 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
 {
     /// <summary>The most unreported events without ack remembered per backend; older ones are assumed handled.</summary>
     internal const int MaxUnreported = 65_536;
-
-    /// <summary>The most messages in one batch.</summary>
-    internal const int MaxBatchMessages = 128;
-
-    /// <summary>The most bytes in one batch (a batch is sent once it has this many, answer or not).</summary>
-    internal const int MaxBatchBytes = 64 * 1024;
 
     private readonly ConcurrentDictionary<string, Inbox> _inboxes = new(StringComparer.Ordinal);
 
@@ -103,7 +98,7 @@ internal sealed class BackendInboxes(SocketIODistributor distributor)
             waiting.Add(message);
             inbox.WaitingBytes += message.Length;
             var batch = inbox.WaitingSent!.Task;
-            if (waiting.Count >= MaxBatchMessages || inbox.WaitingBytes >= MaxBatchBytes)
+            if (waiting.Count >= ChannelSequencer.MaxBatchMessages || inbox.WaitingBytes >= ChannelSequencer.MaxBatchBytes)
             {
                 FlushLocked(inbox, backendId);
             }
