@@ -87,9 +87,8 @@ public sealed partial class EngineServer
         }
 
         await WriteHeadAsync(output, $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {AcceptKey(request.WebSocketKey)}\r\n{CorsHeaders(request)}\r\n", body: default);
-        var socket = WebSocket.CreateFromStream(
-            new ConnectionStream(connection.Transport),
-            new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        // RFC 6455 framing of our own, straight on the connection's pipes (no keep-alive pings: Engine.IO's heartbeat proves liveness).
+        var socket = new PipeWebSocket(connection.Transport);
         var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, static c => AbortConnection((ConnectionContext)c), connection);
         Open(version, handshake, transport, upgrades: false);
         Interlocked.Increment(ref _bareServed);

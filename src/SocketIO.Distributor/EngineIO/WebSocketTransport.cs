@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Unicode;
 using System.Net.WebSockets;
 using SocketIO.Distributor.Protocol;
 using SocketIO.Distributor.Protocol.EngineIO;
@@ -157,6 +158,18 @@ internal sealed partial class WebSocketTransport : EngineTransport
 
             Session.Metrics.PacketsIn(1, length);
             var frame = buffer.AsMemory(0, length);
+            if (type == WebSocketMessageType.Text && !Utf8.IsValid(frame.Span))
+            {
+                // RFC 6455 §8.1: a text message must be UTF-8 (the bare path's socket does not check it itself).
+                await CloseSocketAsync(WebSocketCloseStatus.InvalidPayloadData);
+                if (!_probing)
+                {
+                    Session.OnProtocolError("a WebSocket text message that is not UTF-8");
+                }
+
+                return false;
+            }
+
             var error = type == WebSocketMessageType.Text
                 ? EnginePacketCodec.DecodeText(frame, out var packet)
                 : EnginePacketCodec.DecodeBinary(frame, Session.ProtocolVersion, out packet);
