@@ -117,6 +117,36 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_bare_websocket_answers_pings_and_a_text_frame_that_is_not_utf8_closes_only_its_own_session_with_1007()
+    {
+        await using var host = await StartAsync(new WhoAmINamespace());
+        var engine = Engine(host);
+        var uri = new Uri(host.BaseUri, "/socket.io/?EIO=4&transport=websocket");
+        using var bad = await RawWebSocket.ConnectAsync(uri);
+        using var good = await RawWebSocket.ConnectAsync(uri);
+        Assert.StartsWith("0{", Encoding.UTF8.GetString((await bad.ReadFrameAsync()).Payload), StringComparison.Ordinal);
+        Assert.StartsWith("0{", Encoding.UTF8.GetString((await good.ReadFrameAsync()).Payload), StringComparison.Ordinal);
+        Assert.Equal(2, engine.BareWebSocketsServed);
+
+        // A WebSocket ping (not Engine.IO's) gets its pong with the same payload.
+        await bad.SendFrameAsync(0x9, "hi"u8.ToArray());
+        Assert.Equal((0xA, "hi"), ((await bad.ReadFrameAsync()) is var pong ? (pong.Opcode, Encoding.UTF8.GetString(pong.Payload)) : default));
+
+        // "4\xC3(": an Engine.IO message whose text is not UTF-8.
+        await bad.SendFrameAsync(0x1, [(byte)'4', 0xC3, 0x28]);
+        var close = await bad.ReadFrameAsync();
+        Assert.Equal((0x8, 1007), (close.Opcode, (close.Payload[0] << 8) | close.Payload[1]));
+        Assert.True(await bad.EndsWithinAsync(TimeSpan.FromSeconds(10)), "the connection ends after the close");
+        await Eventually.TrueAsync(() => engine.SessionCount == 1, "only the bad session closes");
+
+        // The other connection is untouched: its Socket.IO CONNECT is answered.
+        await good.SendTextAsync("40");
+        var connected = await good.ReadFrameAsync();
+        Assert.Equal(0x1, connected.Opcode);
+        Assert.StartsWith("40{", Encoding.UTF8.GetString(connected.Payload), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_bare_handshake_gets_engine_io_s_403_and_a_draining_server_a_503()
     {
         await using var host = await StartAsync(new WhoAmINamespace(), configure: o => o.AllowRequestWhen(h =>

@@ -72,6 +72,45 @@ internal sealed class RawWebSocket : IDisposable
         await _socket.SendAsync(frame.ToArray(), SocketFlags.None).WithTimeout("raw WebSocket send");
     }
 
+    /// <summary>Sends one frame as it is given: FIN set, <paramref name="opcode"/>, masked with a zero mask (payload under 126 bytes).</summary>
+    public async Task SendFrameAsync(int opcode, byte[] payload)
+    {
+        Assert.True(payload.Length < 126);
+        byte[] frame = [(byte)(0x80 | opcode), (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
+        await _socket.SendAsync(frame, SocketFlags.None).WithTimeout("raw WebSocket send");
+    }
+
+    /// <summary>Reads the server's next frame (unmasked, as servers send them): its opcode and payload.</summary>
+    public async Task<(int Opcode, byte[] Payload)> ReadFrameAsync()
+    {
+        var head = await ReadExactlyAsync(2);
+        long length = head[1] & 0x7F;
+        if (length >= 126)
+        {
+            var extended = await ReadExactlyAsync(length == 126 ? 2 : 8);
+            length = extended.Aggregate(0L, (value, b) => (value << 8) | b);
+        }
+
+        return (head[0] & 0x0F, await ReadExactlyAsync((int)length));
+    }
+
+    private async Task<byte[]> ReadExactlyAsync(int count)
+    {
+        var buffer = new byte[count];
+        for (var read = 0; read < count;)
+        {
+            var n = await _socket.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None).AsTask().WithTimeout("raw WebSocket read");
+            if (n == 0)
+            {
+                throw new Xunit.Sdk.XunitException("The server ended the connection inside a frame.");
+            }
+
+            read += n;
+        }
+
+        return buffer;
+    }
+
     /// <summary>True once the server reset the connection (read without consuming any data).</summary>
     public bool WasReset => (SocketError)(int)_socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)! is SocketError.ConnectionReset;
 
