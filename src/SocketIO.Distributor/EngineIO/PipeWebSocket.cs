@@ -158,7 +158,7 @@ internal sealed class PipeWebSocket : WebSocket
         {
             var result = flush.Result;
             _sendLock.Release();
-            return result.IsCanceled ? ValueTask.FromException(new OperationCanceledException("The write was cancelled.")) : default;
+            return result.IsCanceled ? ValueTask.FromException(WriteCancelled()) : default;
         }
 
         return AwaitFlushAsync(flush);
@@ -172,7 +172,7 @@ internal sealed class PipeWebSocket : WebSocket
             var result = await flush.ConfigureAwait(false);
             if (result.IsCanceled)
             {
-                throw new OperationCanceledException("The write was cancelled.");
+                throw WriteCancelled();
             }
         }
         finally
@@ -191,7 +191,7 @@ internal sealed class PipeWebSocket : WebSocket
             var result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (result.IsCanceled)
             {
-                throw new OperationCanceledException("The write was cancelled.");
+                throw WriteCancelled();
             }
         }
         finally
@@ -282,7 +282,7 @@ internal sealed class PipeWebSocket : WebSocket
 
             var error = WebSocketFrames.TryReadHeader(data, out var header);
             if (error == WebSocketFrames.HeaderError.NeedMore
-                || (error == WebSocketFrames.HeaderError.None && header.IsControl && data.Length < header.Length + header.PayloadLength))
+                || (error == WebSocketFrames.HeaderError.None && header.IsControl && data.Length < header.HeaderLength + header.PayloadLength))
             {
                 // A header (or a control frame, read whole) not complete yet.
                 _input.AdvanceTo(data.Start, data.End);
@@ -302,8 +302,8 @@ internal sealed class PipeWebSocket : WebSocket
 
             if (header.IsControl)
             {
-                var payload = data.Slice(header.Length, header.PayloadLength).ToArray();
-                _input.AdvanceTo(data.GetPosition(header.Length + header.PayloadLength));
+                var payload = data.Slice(header.HeaderLength, header.PayloadLength).ToArray();
+                _input.AdvanceTo(data.GetPosition(header.HeaderLength + header.PayloadLength));
                 WebSocketFrames.Unmask(payload, header.MaskKey, 0);
                 if (header.Opcode == WebSocketOpcode.Ping)
                 {
@@ -326,7 +326,7 @@ internal sealed class PipeWebSocket : WebSocket
                 throw await FailAsync(continuation ? "a continuation frame outside a message" : "a new message inside a fragmented one").ConfigureAwait(false);
             }
 
-            _input.AdvanceTo(data.GetPosition(header.Length));
+            _input.AdvanceTo(data.GetPosition(header.HeaderLength));
             if (!continuation)
             {
                 _messageType = header.Opcode == WebSocketOpcode.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
@@ -456,6 +456,9 @@ internal sealed class PipeWebSocket : WebSocket
 
         return new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The remote party closed the WebSocket connection without completing the close handshake.");
     }
+
+    /// <summary>A flush that ended cancelled (<see cref="PipeWriter.CancelPendingFlush"/>, from <see cref="Abort"/>) fails the write as a cancelled token would.</summary>
+    private static OperationCanceledException WriteCancelled() => new("The write was cancelled.");
 
     private static byte[] ClosePayload(WebSocketCloseStatus status, string? description)
     {

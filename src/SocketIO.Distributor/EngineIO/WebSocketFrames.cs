@@ -29,7 +29,7 @@ internal static class WebSocketFrames
     public const int MaxControlPayload = 125;
 
     /// <summary>One parsed client frame header.</summary>
-    public readonly record struct Header(bool Fin, WebSocketOpcode Opcode, long PayloadLength, int MaskKey, int Length)
+    public readonly record struct Header(bool Fin, WebSocketOpcode Opcode, long PayloadLength, int MaskKey, int HeaderLength)
     {
         /// <summary>True for Close, Ping and Pong.</summary>
         public bool IsControl => ((byte)Opcode & 0x8) != 0;

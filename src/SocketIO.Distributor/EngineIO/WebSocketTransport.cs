@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text.Unicode;
 using System.Net.WebSockets;
+using System.Text.Unicode;
 using SocketIO.Distributor.Protocol;
 using SocketIO.Distributor.Protocol.EngineIO;
 

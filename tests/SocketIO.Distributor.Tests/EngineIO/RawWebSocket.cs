@@ -43,11 +43,13 @@ internal sealed class RawWebSocket : IDisposable
     }
 
     /// <summary>Sends one text message (a masked frame, as clients must; the mask is zero).</summary>
-    public async Task SendTextAsync(string text)
+    public Task SendTextAsync(string text) => SendFrameAsync(0x1, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Sends one frame as it is given: FIN set, <paramref name="opcode"/>, masked with a zero mask.</summary>
+    public async Task SendFrameAsync(int opcode, byte[] payload)
     {
-        var payload = Encoding.UTF8.GetBytes(text);
         using var frame = new MemoryStream();
-        frame.WriteByte(0x81);
+        frame.WriteByte((byte)(0x80 | opcode));
         if (payload.Length < 126)
         {
             frame.WriteByte((byte)(0x80 | payload.Length));
@@ -70,14 +72,6 @@ internal sealed class RawWebSocket : IDisposable
         frame.Write([0, 0, 0, 0]);
         frame.Write(payload);
         await _socket.SendAsync(frame.ToArray(), SocketFlags.None).WithTimeout("raw WebSocket send");
-    }
-
-    /// <summary>Sends one frame as it is given: FIN set, <paramref name="opcode"/>, masked with a zero mask (payload under 126 bytes).</summary>
-    public async Task SendFrameAsync(int opcode, byte[] payload)
-    {
-        Assert.True(payload.Length < 126);
-        byte[] frame = [(byte)(0x80 | opcode), (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
-        await _socket.SendAsync(frame, SocketFlags.None).WithTimeout("raw WebSocket send");
     }
 
     /// <summary>Reads the server's next frame (unmasked, as servers send them): its opcode and payload.</summary>
