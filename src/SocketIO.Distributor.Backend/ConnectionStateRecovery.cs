@@ -24,8 +24,9 @@ public sealed class ConnectionStateRecovery
     /// <summary>
     /// True (the default) for offsets given by Redis: one Lua script per recoverable emit numbers it, logs
     /// it and publishes it, so offsets follow the order in which distributors receive the emits, whatever
-    /// the number of backend replicas and their clocks. False, or on a server without such scripts (no
-    /// Lua, or sharded pub/sub on a Redis Cluster), each replica numbers by its own clock: exact with one replica; with
+    /// the number of backend replicas and their clocks (on a Redis Cluster too, with sharded or classic
+    /// pub/sub). False, or on a server without such scripts (no Lua), each replica numbers by its own
+    /// clock: exact with one replica; with
     /// several emitting at once a recovery may repeat or miss an emit of another replica.
     /// </summary>
     public bool OffsetsFromRedis { get; set; } = true;

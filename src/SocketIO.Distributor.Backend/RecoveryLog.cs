@@ -19,6 +19,7 @@ internal sealed partial class RecoveryLog
     private readonly Lock _gate = new();
     private long _lastScore;
     private long _sinceTrim;
+    private string? _key;
 
     public RecoveryLog(BackendNamespace nsp, ConnectionStateRecovery options)
     {
@@ -33,7 +34,8 @@ internal sealed partial class RecoveryLog
 
     private SocketIOBackend Backend => _namespace.Backend;
 
-    private string Key => RecoveryKeys.ReplayLog(Backend.Options.Bus.ChannelPrefix, _namespace.Name);
+    /// <summary>The log's key, in the hash slot of the namespace channel (see <see cref="RecoveryKeys.ReplayLog"/>).</summary>
+    private string Key => _key ??= RecoveryKeys.ReplayLog(Backend.Bus.Channels.Prefix, Backend.Bus.ServerChannel(Backend.Bus.Channels.Namespace(_namespace.Name)));
 
     /// <summary>A new offset, greater than every offset this backend gave before.</summary>
     public string NextOffset() => RecoveryOffset.Format(NextScore(), Backend.Id);

@@ -16,9 +16,10 @@ namespace SocketIO.Distributor.Backend;
 /// a skewed clock) may be repeated or missed by a recovery.
 /// <para>
 /// Not used (the backend's clock numbers, as before; the reason is logged once) when the server runs no
-/// such script (no Lua, or no <c>PUBLISH</c> or <c>TIME</c> in scripts), with sharded pub/sub on a Redis
-/// Cluster (the namespace channel and the log live in different slots), or when
-/// <see cref="ConnectionStateRecovery.OffsetsFromRedis"/> is false.
+/// such script (no Lua, or no <c>PUBLISH</c>, <c>SPUBLISH</c> or <c>TIME</c> in scripts), or when
+/// <see cref="ConnectionStateRecovery.OffsetsFromRedis"/> is false. On a Redis Cluster with sharded pub/sub
+/// the script runs too: the log's key is in the slot of the namespace channel
+/// (<see cref="Protocol.Bus.RecoveryKeys.ReplayLog"/>), so its <c>SPUBLISH</c> is to a local channel.
 /// </para>
 /// </summary>
 internal sealed class RecoveryOrder
@@ -64,11 +65,6 @@ internal sealed class RecoveryOrder
     /// </summary>
     public static async Task<(RecoveryOrder? Order, string Why)> StartAsync(RedisBus bus, string probeKey, string probeChannel)
     {
-        if (bus.Mode == PubSubMode.Sharded && bus.IsCluster)
-        {
-            return (null, "sharded pub/sub on a Redis Cluster: the namespace channel and the replay log are in different slots");
-        }
-
         var order = new RecoveryOrder(bus, NewPlaceholder());
         try
         {

@@ -114,10 +114,12 @@ public sealed partial class SocketIOBackend
                 continue;
             }
 
+            // A probe key and channel in one slot, as the namespace's log and channel are.
+            var probeChannel = bus.Channels.Backend(Id) + ":probe";
             var (order, why) = await RecoveryOrder.StartAsync(
                 bus,
-                RecoveryKeys.ReplayLog(Options.Bus.ChannelPrefix, nsp.Name) + ":probe:" + Id,
-                bus.Channels.Backend(Id) + ":probe").ConfigureAwait(false);
+                RecoveryKeys.ReplayLog(bus.Channels.Prefix + ":probe", bus.ServerChannel(probeChannel)),
+                probeChannel).ConfigureAwait(false);
             log.Order = order;
             if (order is null)
             {

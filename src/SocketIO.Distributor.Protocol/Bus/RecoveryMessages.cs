@@ -64,12 +64,17 @@ public static class RecoveryKeys
 {
     /// <summary>
     /// The namespace's replay log: a sorted set of <see cref="ReplayEntry"/> scored by offset, trimmed
-    /// by age (older than the longest disconnection) and by count.
+    /// by age (older than the longest disconnection) and by count. Its hash tag is the namespace
+    /// channel's name (<c>siod:replay:{siod:n:/chat}</c>), so on a Redis Cluster the log lives on the node
+    /// of the namespace's sharded channel: a backend's write to the log and its publish then take one
+    /// connection, in that order, and a distributor that got the publish reads the log with the entry in
+    /// it. (In different slots, a publish could overtake its log entry, and a socket recovering just then
+    /// miss the event: neither live, since it joined after, nor replayed, since the log did not hold it yet.)
     /// </summary>
     /// <param name="prefix">The deployment's channel prefix.</param>
-    /// <param name="nsp">The namespace.</param>
+    /// <param name="namespaceChannel">The namespace channel as the server knows it (<c>RedisBus.ServerChannel</c>).</param>
     /// <returns>The key.</returns>
-    public static string ReplayLog(string prefix, string nsp) => $"{prefix}:replay:{nsp}";
+    public static string ReplayLog(string prefix, string namespaceChannel) => ClusterSlots.KeyInSlotOf($"{prefix}:replay:", namespaceChannel);
 
     /// <summary>
     /// A disconnected socket's session, waiting to be recovered: a hash (<c>pid</c>, <c>offset</c>,

@@ -16,6 +16,12 @@ internal sealed partial class RelayNamespace
     private const int ReplayPage = 256;
     private const int MaxReplayPages = 1_000;
 
+    private string? _replayLogKey;
+
+    /// <summary>The replay log, in the hash slot of this namespace's channel (see <see cref="RecoveryKeys.ReplayLog"/>).</summary>
+    private string ReplayLogKey => _replayLogKey ??= RecoveryKeys.ReplayLog(
+        _distributor.Bus.Channels.Prefix, _distributor.Bus.ServerChannel(_distributor.Bus.Channels.Namespace(Name)));
+
     /// <summary>The live backend that holds the session a recovering CONNECT names, if any.</summary>
     private MemberInfo? SessionBackend(ClientSocket socket)
     {
@@ -91,7 +97,7 @@ internal sealed partial class RelayNamespace
     private async Task<(List<EngineFrame[]> Frames, HashSet<string> Offsets, long UpTo)> ReadMissedAsync(string from, IReadOnlySet<string> rooms)
     {
         var db = _distributor.Bus.Database;
-        var key = RecoveryKeys.ReplayLog(_distributor.Bus.Channels.Prefix, Name);
+        var key = ReplayLogKey;
         RecoveryOffset.TryScore(from, out var start);
         var upTo = start;
         var seen = new HashSet<string>(StringComparer.Ordinal) { from };

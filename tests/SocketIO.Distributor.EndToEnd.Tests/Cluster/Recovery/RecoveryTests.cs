@@ -166,7 +166,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
 
         await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis))
         {
-            var key = Protocol.Bus.RecoveryKeys.ReplayLog(cluster.Prefix, Chat);
+            var key = Protocol.Bus.RecoveryKeys.ReplayLog(cluster.Prefix, new Protocol.Bus.BusChannels(cluster.Prefix).Namespace(Chat));
             await Eventually.TrueAsync(() => redis.GetDatabase().SortedSetLength(key) <= 18, "the replay log is trimmed to about 16 entries");
         }
 
