@@ -46,6 +46,13 @@ public sealed class BackendOptions
     /// </summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// When hosted (<c>AddSocketIOBackend</c>): gives the GC's spare memory back to the system once the process goes
+    /// quiet after a busy stretch, such as a burst of connections (<see cref="SocketIO.Distributor.Bus.QuietMemoryTrim"/>: one
+    /// compacting, decommitting collection per quiet stretch). Default true.
+    /// </summary>
+    public bool TrimMemoryWhenQuiet { get; set; } = true;
+
     /// <summary>How emit arguments are serialized and received arguments read. Default: web defaults (camelCase).</summary>
     public JsonSerializerOptions Json { get; set; } = new(JsonSerializerDefaults.Web);
 

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SocketIO.Distributor.Bus;
 
 namespace SocketIO.Distributor.Backend.Hosting;
 
@@ -7,9 +10,25 @@ namespace SocketIO.Distributor.Backend.Hosting;
 /// sockets move to another replica without a client-visible disconnect (see <see cref="SocketIOBackend.StopAsync"/>).
 /// </summary>
 /// <param name="backend">The backend.</param>
-internal sealed class BackendHostedService(SocketIOBackend backend) : IHostedService
+/// <param name="options">Its options (<see cref="BackendOptions.TrimMemoryWhenQuiet"/>).</param>
+/// <param name="loggers">For the memory trim's log.</param>
+/// <param name="time">The clock, if the app registered one.</param>
+internal sealed class BackendHostedService(SocketIOBackend backend, IOptions<BackendOptions> options, ILoggerFactory loggers, TimeProvider? time = null) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => backend.StartAsync(cancellationToken);
+    private QuietMemoryTrim? _trim;
 
-    public Task StopAsync(CancellationToken cancellationToken) => backend.StopAsync();
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await backend.StartAsync(cancellationToken);
+        if (options.Value.TrimMemoryWhenQuiet)
+        {
+            _trim = new QuietMemoryTrim(time ?? TimeProvider.System, loggers.CreateLogger<QuietMemoryTrim>());
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _trim?.Dispose();
+        return backend.StopAsync();
+    }
 }

@@ -46,6 +46,13 @@ public sealed partial class DistributorOptions
     /// <summary>How often to log connection and traffic statistics; zero turns it off. Default 60 s.</summary>
     public TimeSpan StatsInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// When hosted (<c>AddSocketIODistributor</c>): gives the GC's spare memory back to the system once the process goes
+    /// quiet after a busy stretch, such as a burst of connections (<see cref="Bus.QuietMemoryTrim"/>: one
+    /// compacting, decommitting collection per quiet stretch). Default true.
+    /// </summary>
+    public bool TrimMemoryWhenQuiet { get; set; } = true;
+
     /// <summary>Where clients reach this distributor (for <c>siod status</c>); informational.</summary>
     public string PublicEndpoint { get; set; } = string.Empty;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SocketIO.Distributor.Bus;
 using SocketIO.Distributor.Distribution;
 using SocketIO.Distributor.Hosting;
 using SocketIO.Distributor.SocketIO;
@@ -57,12 +58,23 @@ public static class DistributorServiceCollectionExtensions
     public static IServiceCollection AddSocketIODistributor(this IServiceCollection services, Action<DistributorOptions> configure) =>
         services.AddSocketIODistributor(configuration: null, configure);
 
-    private sealed class DistributorHostedService(SocketIODistributor distributor) : IHostedService
+    private sealed class DistributorHostedService(SocketIODistributor distributor, DistributorOptions options, ILoggerFactory loggers, TimeProvider? time = null) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => distributor.StartAsync(cancellationToken);
+        private QuietMemoryTrim? _trim;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await distributor.StartAsync(cancellationToken);
+            if (options.TrimMemoryWhenQuiet)
+            {
+                _trim = new QuietMemoryTrim(time ?? TimeProvider.System, loggers.CreateLogger<QuietMemoryTrim>());
+            }
+        }
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
+            _trim?.Dispose();
+
             // The host's stopping already started the drain (MapSocketIO); wait for it, within the shutdown timeout.
             try
             {
