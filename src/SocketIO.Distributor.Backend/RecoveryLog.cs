@@ -35,7 +35,7 @@ internal sealed partial class RecoveryLog
     private SocketIOBackend Backend => _namespace.Backend;
 
     /// <summary>The log's key, in the hash slot of the namespace channel (see <see cref="RecoveryKeys.ReplayLog"/>).</summary>
-    private string Key => _key ??= RecoveryKeys.ReplayLog(Backend.Bus.Channels.Prefix, Backend.Bus.ServerChannel(Backend.Bus.Channels.Namespace(_namespace.Name)));
+    private string Key => _key ??= Backend.Bus.ReplayLogKey(_namespace.Name);
 
     /// <summary>A new offset, greater than every offset this backend gave before.</summary>
     public string NextOffset() => RecoveryOffset.Format(NextScore(), Backend.Id);

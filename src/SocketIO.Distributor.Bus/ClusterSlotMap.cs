@@ -1,4 +1,5 @@
 using System.Net;
+using SocketIO.Distributor.Protocol.Bus;
 
 namespace SocketIO.Distributor.Bus;
 
@@ -9,7 +10,7 @@ namespace SocketIO.Distributor.Bus;
 /// </summary>
 internal sealed class ClusterSlotMap
 {
-    private const int SlotCount = 16384;
+    private const int SlotCount = ClusterSlots.Count;
     private readonly EndPoint?[] _owners = new EndPoint?[SlotCount];
     private readonly long[] _epochs = new long[SlotCount];
 

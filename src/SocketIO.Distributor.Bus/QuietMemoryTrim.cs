@@ -57,6 +57,14 @@ public sealed partial class QuietMemoryTrim : IDisposable
         _timer = time.CreateTimer(static s => ((QuietMemoryTrim)s!).Check(), this, CheckInterval, CheckInterval);
     }
 
+    /// <summary>Starts one when <paramref name="enabled"/> (the hosted distributor's and backend's <c>TrimMemoryWhenQuiet</c>).</summary>
+    /// <param name="enabled">Whether to trim.</param>
+    /// <param name="time">The app's clock, or null for the system's.</param>
+    /// <param name="loggers">Where its log goes.</param>
+    /// <returns>The trim (dispose it when the host stops), or null.</returns>
+    public static QuietMemoryTrim? StartIf(bool enabled, TimeProvider? time, ILoggerFactory loggers) =>
+        enabled ? new QuietMemoryTrim(time ?? TimeProvider.System, loggers.CreateLogger<QuietMemoryTrim>()) : null;
+
     /// <summary>The trims this instance ran.</summary>
     public long Trims => Interlocked.Read(ref _trims);
 

@@ -20,10 +20,7 @@ internal sealed class BackendHostedService(SocketIOBackend backend, IOptions<Bac
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await backend.StartAsync(cancellationToken);
-        if (options.Value.TrimMemoryWhenQuiet)
-        {
-            _trim = new QuietMemoryTrim(time ?? TimeProvider.System, loggers.CreateLogger<QuietMemoryTrim>());
-        }
+        _trim = QuietMemoryTrim.StartIf(options.Value.TrimMemoryWhenQuiet, time, loggers);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

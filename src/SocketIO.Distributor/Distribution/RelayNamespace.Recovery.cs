@@ -19,8 +19,7 @@ internal sealed partial class RelayNamespace
     private string? _replayLogKey;
 
     /// <summary>The replay log, in the hash slot of this namespace's channel (see <see cref="RecoveryKeys.ReplayLog"/>).</summary>
-    private string ReplayLogKey => _replayLogKey ??= RecoveryKeys.ReplayLog(
-        _distributor.Bus.Channels.Prefix, _distributor.Bus.ServerChannel(_distributor.Bus.Channels.Namespace(Name)));
+    private string ReplayLogKey => _replayLogKey ??= _distributor.Bus.ReplayLogKey(Name);
 
     /// <summary>The live backend that holds the session a recovering CONNECT names, if any.</summary>
     private MemberInfo? SessionBackend(ClientSocket socket)

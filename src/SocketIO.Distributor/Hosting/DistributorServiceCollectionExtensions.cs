@@ -65,10 +65,7 @@ public static class DistributorServiceCollectionExtensions
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await distributor.StartAsync(cancellationToken);
-            if (options.TrimMemoryWhenQuiet)
-            {
-                _trim = new QuietMemoryTrim(time ?? TimeProvider.System, loggers.CreateLogger<QuietMemoryTrim>());
-            }
+            _trim = QuietMemoryTrim.StartIf(options.TrimMemoryWhenQuiet, time, loggers);
         }
 
         public async Task StopAsync(CancellationToken cancellationToken)
