@@ -28,7 +28,8 @@ void ConfigureBus(SocketIO.Distributor.Bus.BusOptions bus)
     bus.MemberTimeout = heartbeat * 3;
 }
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+// As siod's own hosts (src/SocketIO.Distributor.Cli/CliHost.cs): settings files read once, the working directory not watched.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 builder.WebHost.UseUrls(Arg("urls", "http://127.0.0.1:8001"));
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);

@@ -98,7 +98,7 @@ internal sealed class DemoDeployment : IAsyncDisposable
 
     private async Task StartDistributorAsync(DemoSettings settings, int port)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        var builder = CliHost.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls($"http://{settings.Bind}:{port}");
         builder.Services.AddSocketIODistributor(options =>

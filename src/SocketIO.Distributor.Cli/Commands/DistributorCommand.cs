@@ -34,7 +34,7 @@ internal static class DistributorCommand
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+            var builder = CliHost.CreateBuilder();
 
             // A start that fails (Redis unreachable, a port in use) is reported by siod as one line
             // ("siod: ...", exit code 2): the host's own error log would add a stack trace to it.
