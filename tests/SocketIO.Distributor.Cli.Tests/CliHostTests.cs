@@ -11,6 +11,7 @@ public sealed class CliHostTests
     public void A_siod_host_reads_its_settings_files_without_watching_them()
     {
         var builder = CliHost.CreateBuilder();
+        using var configuration = builder.Configuration;
 
         var files = JsonSources(builder);
         Assert.Contains(files, s => s.Path == "appsettings.json");
@@ -23,6 +24,7 @@ public sealed class CliHostTests
         // What CliHost turns off: without its arguments, ASP.NET Core watches every settings file (a
         // recursive watcher on the working directory), so the test above can fail.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        using var configuration = builder.Configuration;
 
         Assert.Contains(JsonSources(builder), s => s.Path == "appsettings.json" && s.ReloadOnChange);
     }
