@@ -18,18 +18,13 @@ public sealed partial class RedisBus
     /// <summary>How often the actual state of broken connections is checked during an outage.</summary>
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>The most held messages published at once (pipelined) when the connection is back.</summary>
-    private const int FlushBatch = 256;
-
-    /// <summary>How long to wait before re-sending inbox messages that no subscriber took while settling.</summary>
-    private static readonly TimeSpan SettleRetryDelay = TimeSpan.FromMilliseconds(25);
-
     private readonly TimeProvider _time;
     private readonly Lock _outageGate = new();
     private readonly Dictionary<(string Endpoint, ConnectionType Type), System.Net.EndPoint?> _broken = [];
     private ITimer? _recheck;
-    private readonly LinkedList<(string Channel, byte[] Message)> _held = new();
-    private long _heldBytes;
+    private readonly HeldMessages _held = new();
+    private long _publishTickets;
+    private int _countedPublishesInFlight;
     private long _outageStartedAt;
     private volatile bool _holding;
     private bool _flushing;
@@ -98,8 +93,11 @@ public sealed partial class RedisBus
         }
     }
 
+    /// <summary>The next publish's place in this process's publish order (see <see cref="HeldMessages"/>).</summary>
+    private long NextTicket() => Interlocked.Increment(ref _publishTickets);
+
     /// <summary>Holds the message if publishes are being held (an outage, or the buffer is being sent).</summary>
-    private bool TryHold(string channel, byte[] message)
+    private bool TryHold(string channel, byte[] message, long ticket = 0)
     {
         if (!_holding)
         {
@@ -113,19 +111,26 @@ public sealed partial class RedisBus
                 return false;
             }
 
-            HoldLocked(channel, message);
+            HoldLocked(new HeldMessage(channel, message, ticket == 0 ? NextTicket() : ticket), inOrder: false);
             return true;
         }
     }
 
     /// <summary>A publish failed for want of a connection: hold it and everything after it until the reconnect.</summary>
-    private void HoldAfterFailure(string channel, byte[] message)
+    private void HoldAfterFailure(string channel, byte[] message) => HoldAgain(new HeldMessage(channel, message, NextTicket()), inOrder: false);
+
+    /// <summary>
+    /// Holds a message and everything published after it: one that failed now, or (<paramref name="inOrder"/>)
+    /// one published earlier that reached nobody on a new connection, which goes in front of its channel's
+    /// messages held since.
+    /// </summary>
+    private void HoldAgain(HeldMessage held, bool inOrder)
     {
         bool flush;
         lock (_outageGate)
         {
             _holding = true;
-            HoldLocked(channel, message);
+            HoldLocked(held, inOrder);
 
             // If the connection came back between the failure and now, nothing else will start the flush.
             flush = !PublishingBrokenLocked() && !_flushing && _connection.IsConnected;
@@ -138,9 +143,9 @@ public sealed partial class RedisBus
         }
     }
 
-    private void HoldLocked(string channel, byte[] message)
+    private void HoldLocked(HeldMessage held, bool inOrder)
     {
-        if (_held.Count >= Options.MaxOutageBufferMessages || _heldBytes + message.Length > Options.MaxOutageBufferBytes)
+        if (_held.Count >= Options.MaxOutageBufferMessages || _held.Bytes + held.Message.Length > Options.MaxOutageBufferBytes)
         {
             Interlocked.Increment(ref _droppedInOutage);
             BusMetrics.OutageDropped.Add(1);
@@ -153,8 +158,15 @@ public sealed partial class RedisBus
             return;
         }
 
-        _held.AddLast((channel, message));
-        _heldBytes += message.Length;
+        if (inOrder)
+        {
+            _held.AddInOrder(held);
+        }
+        else
+        {
+            _held.Add(held);
+        }
+
         Interlocked.Increment(ref _heldInOutage);
         BusMetrics.OutageHeld.Add(1);
     }
@@ -273,217 +285,6 @@ public sealed partial class RedisBus
         Raise(ConnectionRestored);
     }
 
-    /// <summary>
-    /// Publishes the held messages in order; new publishes queue behind them until the buffer is empty
-    /// and the settling period is over. During the settling period (one member timeout after the
-    /// reconnect) the other processes may not have re-subscribed yet: a message for one process's inbox
-    /// that reached no subscriber is kept and sent again (its channel's later messages stay behind it)
-    /// until a subscriber takes it or the period ends (then it is sent once more, like any message:
-    /// its receiver is likely dead). On a Redis Cluster in classic mode, where PUBLISH counts the subscribers
-    /// of one node only, nothing is re-sent.
-    /// </summary>
-    private async Task FlushHeldAsync()
-    {
-        try
-        {
-            await FlushHeldCoreAsync();
-        }
-        catch (Exception ex)
-        {
-            // Unexpected (the bus is being disposed): the next reconnect or failed publish restarts it.
-            lock (_outageGate)
-            {
-                _flushing = false;
-            }
-
-            Log.FlushFailed(_logger, ex);
-        }
-    }
-
-    private async Task FlushHeldCoreAsync()
-    {
-        await Task.Yield();
-        var settleUntil = _time.GetTimestamp() + (long)(Options.MemberTimeout.TotalSeconds * _time.TimestampFrequency);
-        var countsReliable = ReceiverCountsReliable();
-        var sent = 0;
-        while (true)
-        {
-            var settling = countsReliable && _time.GetTimestamp() < settleUntil;
-            var batch = new List<(string Channel, byte[] Message)>(FlushBatch);
-            lock (_outageGate)
-            {
-                if (PublishingBrokenLocked())
-                {
-                    // Lost again: the next reconnect resumes.
-                    _flushing = false;
-                    return;
-                }
-
-                while (batch.Count < FlushBatch && _held.First is { } first)
-                {
-                    batch.Add(first.Value);
-                    _held.RemoveFirst();
-                    _heldBytes -= first.Value.Message.Length;
-                }
-
-                if (batch.Count == 0 && !settling)
-                {
-                    _holding = false;
-                    _flushing = false;
-                    if (sent > 0)
-                    {
-                        Log.HeldSent(_logger, sent);
-                    }
-
-                    return;
-                }
-            }
-
-            if (batch.Count == 0)
-            {
-                await Task.Delay(SettleRetryDelay, _time);
-                continue;
-            }
-
-            List<(string Channel, byte[] Message)> unreceived;
-            try
-            {
-                unreceived = await PublishBatchAsync(batch, settling);
-            }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
-            {
-                Requeue(batch);
-                bool lostAgain;
-                lock (_outageGate)
-                {
-                    // Lost again: the reconnect resumes the flush. Otherwise nothing else would (new
-                    // publishes join the buffer while it is being sent): try again shortly.
-                    lostAgain = PublishingBrokenLocked();
-                    _flushing &= !lostAgain;
-                }
-
-                if (lostAgain)
-                {
-                    return;
-                }
-
-                Log.FlushRetried(_logger, ex.Message);
-                await Task.Delay(RecheckPeriod, _time);
-                continue;
-            }
-
-            sent += batch.Count - unreceived.Count;
-            if (unreceived.Count > 0)
-            {
-                Requeue(unreceived);
-                await Task.Delay(SettleRetryDelay, _time);
-            }
-        }
-    }
-
-    /// <summary>Publishes a batch (pipelined, in order); returns the inbox messages no subscriber took while settling.</summary>
-    private async Task<List<(string Channel, byte[] Message)>> PublishBatchAsync(List<(string Channel, byte[] Message)> batch, bool settling)
-    {
-        if (!settling)
-        {
-            foreach (var (channel, message) in batch)
-            {
-                _subscriber.Publish(ChannelOf(channel), message, CommandFlags.FireAndForget);
-                BusMetrics.MessagesPublished.Add(1);
-                BusMetrics.BytesPublished.Add(message.Length);
-            }
-
-            return [];
-        }
-
-        // Broadcast channels short of their expected subscribers wait (PUBSUB NUMSUB, no publish yet).
-        var stalled = await ChannelsShortOfSubscribersAsync(batch);
-        var unreceived = new List<(string Channel, byte[] Message)>();
-        var sending = new List<(int Index, Task<long> Receivers)>();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (stalled.Contains(batch[i].Channel))
-            {
-                unreceived.Add(batch[i]);
-            }
-            else
-            {
-                sending.Add((i, _subscriber.PublishAsync(ChannelOf(batch[i].Channel), batch[i].Message)));
-            }
-        }
-
-        await Task.WhenAll(sending.Select(s => s.Receivers));
-        foreach (var (index, receivers) in sending)
-        {
-            var (channel, message) = batch[index];
-            if (stalled.Contains(channel) || (receivers.Result == 0 && Channels.IsInbox(channel)))
-            {
-                stalled.Add(channel);
-                unreceived.Add(batch[index]);
-                continue;
-            }
-
-            BusMetrics.MessagesPublished.Add(1);
-            BusMetrics.BytesPublished.Add(message.Length);
-        }
-
-        // Back in their original order.
-        return [.. unreceived.OrderBy(m => batch.IndexOf(m))];
-    }
-
-    /// <summary>The batch's broadcast channels whose subscribers Redis counts below <see cref="ExpectedSubscribers"/>.</summary>
-    private async Task<HashSet<string>> ChannelsShortOfSubscribersAsync(List<(string Channel, byte[] Message)> batch)
-    {
-        var stalled = new HashSet<string>(StringComparer.Ordinal);
-        if (ExpectedSubscribers is not { } expected)
-        {
-            return stalled;
-        }
-
-        var probes = batch
-            .Select(m => m.Channel)
-            .Distinct(StringComparer.Ordinal)
-            .Where(c => !Channels.IsInbox(c))
-            .Select(c => (Channel: c, Expected: expected(c)))
-            .Where(p => p.Expected > 0)
-            .ToList();
-        if (probes.Count == 0)
-        {
-            return stalled;
-        }
-
-        try
-        {
-            var counts = await CountNowAsync([.. probes.Select(p => p.Channel)]);
-            for (var i = 0; i < probes.Count; i++)
-            {
-                if (counts[i] < probes[i].Expected)
-                {
-                    stalled.Add(probes[i].Channel);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or InvalidOperationException or InvalidCastException)
-        {
-            // PUBSUB NUMSUB unsupported (or several servers in classic mode): publish without waiting.
-        }
-
-        return stalled;
-    }
-
-    /// <summary>Puts messages back at the head of the buffer, in their order.</summary>
-    private void Requeue(List<(string Channel, byte[] Message)> messages)
-    {
-        lock (_outageGate)
-        {
-            for (var i = messages.Count - 1; i >= 0; i--)
-            {
-                _held.AddFirst(messages[i]);
-                _heldBytes += messages[i].Message.Length;
-            }
-        }
-    }
-
     /// <summary>PUBLISH counts every subscriber on a single Redis; on a cluster only the receiving node's (SPUBLISH: the owning master's, which is all of them).</summary>
     private bool ReceiverCountsReliable() => CountsCoverEveryone;
 
@@ -497,9 +298,7 @@ public sealed partial class RedisBus
         {
             _recheck?.Dispose();
             _recheck = null;
-            var count = _held.Count;
-            _held.Clear();
-            _heldBytes = 0;
+            var count = _held.Clear();
             _holding = false;
             Interlocked.Add(ref _droppedInOutage, count);
             BusMetrics.OutageDropped.Add(count);

@@ -30,7 +30,8 @@ public sealed partial class RedisBus
     public Task<long> PublishCountingReceivers(string channel, byte[] message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (TryHold(channel, message))
+        var ticket = NextTicket();
+        if (TryHold(channel, message, ticket))
         {
             return HeldTask;
         }
@@ -58,7 +59,13 @@ public sealed partial class RedisBus
             return Task.FromResult(-1L);
         }
 
-        return sent.IsCompletedSuccessfully ? Task.FromResult(Judge(sent.Result, epoch, channel, message)) : ObserveAsync(sent, epoch, channel, message);
+        if (sent.IsCompletedSuccessfully)
+        {
+            return Task.FromResult(Judge(sent.Result, epoch, new HeldMessage(channel, message, ticket)));
+        }
+
+        Interlocked.Increment(ref _countedPublishesInFlight);
+        return ObserveAsync(sent, epoch, new HeldMessage(channel, message, ticket));
     }
 
     /// <summary>
@@ -66,30 +73,35 @@ public sealed partial class RedisBus
     /// and no outage is being recovered from: a publish that StackExchange.Redis kept in its backlog over
     /// an outage and sent on the new connection (or one answered while the held messages are still being
     /// sent) may reach a Redis where the others have not subscribed again yet. Such a message goes to the
-    /// outage buffer, which re-sends it until a subscriber takes it (or counts it dropped).
+    /// outage buffer, which re-sends it until a subscriber takes it (or counts it dropped); it goes in
+    /// front of its channel's messages held after it was published, so the channel's order holds.
     /// </summary>
-    private long Judge(long receivers, long epoch, string channel, byte[] message)
+    private long Judge(long receivers, long epoch, HeldMessage published)
     {
         if (receivers != 0 || (epoch == ConnectionEpoch && !_holding))
         {
             return receivers;
         }
 
-        HoldAfterFailure(channel, message);
+        HoldAgain(published, inOrder: true);
         return HeldReceivers;
     }
 
-    private async Task<long> ObserveAsync(Task<long> sent, long epoch, string channel, byte[] message)
+    private async Task<long> ObserveAsync(Task<long> sent, long epoch, HeldMessage published)
     {
         try
         {
-            return Judge(await sent.ConfigureAwait(false), epoch, channel, message);
+            return Judge(await sent.ConfigureAwait(false), epoch, published);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             BusMetrics.PublishErrors.Add(1);
-            Log.PublishFailed(_logger, ex, channel);
+            Log.PublishFailed(_logger, ex, published.Channel);
             return -1;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _countedPublishesInFlight);
         }
     }
 }
