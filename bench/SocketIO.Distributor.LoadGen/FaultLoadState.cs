@@ -5,7 +5,8 @@ using System.Text;
 namespace SocketIO.Distributor.LoadGen;
 
 /// <summary>
-/// Every request of the fault scenario and its outcome (answered, error-acked, timed out), and which
+/// Every request of the fault scenario and its outcome (answered, error-acked, failed by its client's
+/// disconnect, timed out), and which
 /// numbered broadcasts each client received. Safe for the clients' receive loops, the senders and the sweeper.
 /// </summary>
 internal sealed class FaultLoadState
@@ -34,6 +35,7 @@ internal sealed class FaultLoadState
         Pending,
         Ok,
         Error,
+        Disconnected,
         Timeout,
     }
 
@@ -83,19 +85,30 @@ internal sealed class FaultLoadState
         }
     }
 
-    /// <summary>Requests older than the ack timeout (all of them with <paramref name="force"/>) time out.</summary>
-    public void Sweep(bool force = false)
+    /// <summary>
+    /// Requests of a client whose connection broke fail by the disconnect (a client sees its connection
+    /// close: nothing silent about it); of the others, those older than the ack timeout (all of them with
+    /// <paramref name="force"/>) time out.
+    /// </summary>
+    public void Sweep(List<BenchClient> clients, bool force = false)
     {
         var now = Stopwatch.GetTimestamp();
+        var broken = new bool[_open.Length];
+        foreach (var client in clients)
+        {
+            broken[client.Index] = client.Failure is not null;
+        }
+
         for (var i = 0; i < _open.Length; i++)
         {
+            var disconnected = broken[i];
             lock (_locks[i])
             {
                 foreach (var (id, request) in _open[i].ToList())
                 {
-                    if (force || Stopwatch.GetElapsedTime(request.SentAt, now) > _ackTimeout)
+                    if (disconnected || force || Stopwatch.GetElapsedTime(request.SentAt, now) > _ackTimeout)
                     {
-                        request.Outcome = Outcome.Timeout;
+                        request.Outcome = disconnected ? Outcome.Disconnected : Outcome.Timeout;
                         request.DoneAt = now;
                         _open[i].Remove(id);
                     }
@@ -123,7 +136,7 @@ internal sealed class FaultLoadState
     {
         var row = new ResultRow { Target = target, Scenario = "fault", Variant = fault };
         var connected = clients.Where(c => c.Failure is null).Select(c => c.Index).ToHashSet();
-        long sent = 0, ok = 0, error = 0, timeout = 0, firesOk = 0, firesError = 0, firesTimeout = 0, missing = 0;
+        long sent = 0, ok = 0, error = 0, timeout = 0, disconnected = 0, firesOk = 0, firesError = 0, firesTimeout = 0, firesDisconnected = 0, missing = 0;
         double allWorking = 0, lastBad = 0;
         var okFires = new List<long>();
         for (var i = 0; i < _all.Length; i++)
@@ -136,6 +149,7 @@ internal sealed class FaultLoadState
                     {
                         case Outcome.Ok: firesOk++; okFires.Add(r.Seq); break;
                         case Outcome.Error: firesError++; break;
+                        case Outcome.Disconnected: firesDisconnected++; break;
                         default: firesTimeout++; break;
                     }
                 }
@@ -154,6 +168,7 @@ internal sealed class FaultLoadState
                     {
                         case Outcome.Ok: ok++; break;
                         case Outcome.Error: error++; break;
+                        case Outcome.Disconnected: disconnected++; break;
                         default: timeout++; break;
                     }
 
@@ -192,12 +207,14 @@ internal sealed class FaultLoadState
         row.Set("echo_ok", ok);
         row.Set("echo_error", error);
         row.Set("echo_timeout", timeout);
+        row.Set("echo_disconnected", disconnected);
         row.Set("all_working_ms", allWorking);
         row.Set("last_bad_ms", lastBad);
         row.Set("fault_ms", Stopwatch.GetElapsedTime(faultAt, recovered).TotalMilliseconds);
         row.Set("fires_ok", firesOk);
         row.Set("fires_error", firesError);
         row.Set("fires_timeout", firesTimeout);
+        row.Set("fires_disconnected", firesDisconnected);
         row.Set("broadcasts_missing", missing);
         return row;
     }

@@ -49,7 +49,7 @@ internal static partial class FaultScenario
         {
             EchoLoopAsync(clients, state, echoMs, stop.Token),
             FireLoopAsync(clients, state, fireMs, stop.Token),
-            SweepLoopAsync(state, stop.Token),
+            SweepLoopAsync(state, clients, stop.Token),
         };
         Process? restartedRedis = null;
         try
@@ -91,10 +91,10 @@ internal static partial class FaultScenario
             while (state.Pending() > 0 && Stopwatch.GetTimestamp() < deadline)
             {
                 await Task.Delay(100).ConfigureAwait(false);
-                state.Sweep();
+                state.Sweep(clients);
             }
 
-            state.Sweep(force: true);
+            state.Sweep(clients, force: true);
             var row = state.Result(context.Target, fault, faultAt, recovered, clients);
             row.Set("counted_lost", await CountedLossesAsync(context.Get("logs", string.Empty), context.Get("backend-stats", string.Empty)).ConfigureAwait(false));
             row.Append(context.ResultsPath);
@@ -255,14 +255,14 @@ internal static partial class FaultScenario
         }
     }
 
-    private static async Task SweepLoopAsync(FaultLoadState state, CancellationToken stop)
+    private static async Task SweepLoopAsync(FaultLoadState state, List<BenchClient> clients, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                state.Sweep();
+                state.Sweep(clients);
             }
         }
         catch (OperationCanceledException)
@@ -296,17 +296,18 @@ internal static partial class FaultScenario
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Written by `{options.GetValueOrDefault("command", "bench/run fault")}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. Ours only: two distributors and two bench backend replicas (heartbeat {options.GetValueOrDefault("heartbeat", "500")} ms, a member silent for three is dead) on one `redis-server`, fresh processes per fault; {rows.FirstOrDefault()?.Values.GetValueOrDefault("clients") ?? 0} LoadGen clients each send an acked `echo` every 500 ms, and two of them ask the backend for a numbered broadcast to everyone every 100 ms (acked once published). The fault comes after 3 s of load; measured from the end of the fault (restart, kill, resume) for 8 s, then until the last ack or its 5 s timeout.");
         md.AppendLine();
-        md.AppendLine("| fault | clients connected at the end | disconnects | every client answered again after | requests failing or slow until | echoes sent | answered | error-acked | timed out (silent) | broadcasts acked | deliveries of acked broadcasts missing | losses the processes counted | target |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine("| fault | clients connected at the end | disconnects | every client answered again after | requests failing or slow until | echoes sent | answered | error-acked | failed by the client's disconnect | timed out (silent) | broadcasts acked | deliveries of acked broadcasts missing | losses the processes counted | target |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var row in rows)
         {
             double V(string key) => row.Values.TryGetValue(key, out var v) ? v : double.NaN;
+            string Count(string key) => double.IsNaN(V(key)) ? "–" : V(key).ToString("0", CultureInfo.InvariantCulture);
             string Ms(string key) => double.IsNaN(V(key)) || V(key) < 0 ? "never" : $"{V(key):0} ms";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Variant} | {V("connected"):0}/{V("clients"):0} | {V("disconnects"):0} | {Ms("all_working_ms")} | {Ms("last_bad_ms")} | {V("echo_sent"):0} | {V("echo_ok"):0} | {V("echo_error"):0} | {V("echo_timeout"):0} | {V("fires_ok"):0} | {V("broadcasts_missing"):0} | {V("counted_lost"):0} | {FaultTable.Target(row.Variant)} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Variant} | {V("connected"):0}/{V("clients"):0} | {V("disconnects"):0} | {Ms("all_working_ms")} | {Ms("last_bad_ms")} | {V("echo_sent"):0} | {V("echo_ok"):0} | {V("echo_error"):0} | {Count("echo_disconnected")} | {V("echo_timeout"):0} | {V("fires_ok"):0} | {V("broadcasts_missing"):0} | {V("counted_lost"):0} | {FaultTable.Target(row.Variant)} |");
         }
 
         md.AppendLine();
-        md.AppendLine("\"Requests failing or slow until\": the latest moment, after the end of the fault, at which a request was sent that failed, or an answer came more than 1 s late. For a killed distributor, its clients (half of them) are disconnected by the kill and do not reconnect (the LoadGen clients do not reconnect); the other half is what counts. \"Losses the processes counted\": messages the distributors found missing by sequence gaps and events without ack possibly lost (their logs), plus the live backends' loss counters (`/bench-stats`); one lost broadcast message at a distributor is one count but a missing delivery at each of its clients.");
+        md.AppendLine("\"Requests failing or slow until\": the latest moment, after the end of the fault, at which a request was sent that failed, or an answer came more than 1 s late. For a killed distributor, its clients (half of them) are disconnected by the kill and do not reconnect (the LoadGen clients do not reconnect), and their requests in flight at the kill fail by the disconnect (each such client sees its connection close: not a silent loss); the other half is what counts. \"Losses the processes counted\": messages the distributors found missing by sequence gaps and events without ack possibly lost (their logs), plus the live backends' loss counters (`/bench-stats`); one lost broadcast message at a distributor is one count but a missing delivery at each of its clients.");
         md.AppendLine(FaultTable.End);
         FaultTable.Replace(options["out"], md.ToString());
     }
