@@ -68,16 +68,24 @@ public sealed partial class EngineServer
     /// socket: nothing of the request (its head, this method's state) stays alive with the connection.
     /// </summary>
     /// <returns>The socket and its transport, or null when the handshake was refused (the 403 is written).</returns>
-    internal async Task<(WebSocket Socket, WebSocketTransport Transport)?> OpenBareAsync(ConnectionContext connection, BareWebSocketRequest request, EngineProtocolVersion version)
+    internal Task<(WebSocket Socket, WebSocketTransport Transport)?> OpenBareAsync(ConnectionContext connection, BareWebSocketRequest request, EngineProtocolVersion version) =>
+        OpenBareAsync(connection.Transport, (connection.RemoteEndPoint as IPEndPoint)?.Address, static c => AbortConnection((ConnectionContext)c), connection, request, version);
+
+    /// <summary>
+    /// As <see cref="OpenBareAsync(ConnectionContext, BareWebSocketRequest, EngineProtocolVersion)"/>, over any
+    /// connection's pipes: <paramref name="abort"/> (given <paramref name="abortState"/>) resets the connection.
+    /// </summary>
+    internal async Task<(WebSocket Socket, WebSocketTransport Transport)?> OpenBareAsync(
+        IDuplexPipe connection, IPAddress? remoteAddress, Action<object> abort, object abortState, BareWebSocketRequest request, EngineProtocolVersion version)
     {
         var handshake = new EngineHandshake(
             HandshakeValues.From(request.Query(), StringComparer.Ordinal),
             HandshakeValues.From(request.Headers, StringComparer.OrdinalIgnoreCase),
-            (connection.RemoteEndPoint as IPEndPoint)?.Address,
+            remoteAddress,
             request.Target,
             Secure: false,
             _time.GetUtcNow());
-        var output = connection.Transport.Output;
+        var output = connection.Output;
         var decision = await DecideAsync(handshake);
         if (!decision.IsAllowed)
         {
@@ -88,8 +96,8 @@ public sealed partial class EngineServer
 
         await WriteHeadAsync(output, $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {AcceptKey(request.WebSocketKey)}\r\n{CorsHeaders(request)}\r\n", body: default);
         // RFC 6455 framing of our own, straight on the connection's pipes (no keep-alive pings: Engine.IO's heartbeat proves liveness).
-        var socket = new PipeWebSocket(connection.Transport);
-        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, static c => AbortConnection((ConnectionContext)c), connection);
+        var socket = new PipeWebSocket(connection);
+        var transport = new WebSocketTransport(socket, probing: false, _options.MaxWriteStall, _time, abort, abortState);
         Open(version, handshake, transport, upgrades: false);
         Interlocked.Increment(ref _bareServed);
         BareLog.Served(_logger, handshake.RemoteAddress?.ToString() ?? "?");

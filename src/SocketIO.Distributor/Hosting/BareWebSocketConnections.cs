@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Connections;
@@ -26,6 +28,11 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
 
     private readonly object _gate = new();
     private Entry[] _servers = [];
+
+    private long _servedOnSockets;
+
+    /// <summary>How many bare handshakes the bare transport served on the socket itself (the rest of the bare ones: over Kestrel's connections).</summary>
+    internal long ServedOnSockets => Interlocked.Read(ref _servedOnSockets);
 
     /// <summary>True once a server is mapped with the bare path on (the middleware peeks only then).</summary>
     public bool IsActive => Volatile.Read(ref _servers).Length > 0;
@@ -99,6 +106,94 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
         }
     }
 
+    /// <summary>
+    /// Serves a bare handshake accepted by the bare transport (<see cref="BareSocketListener"/>) on the socket
+    /// itself: the head is already taken off it. Closes the socket when the session ends, then calls
+    /// <paramref name="ended"/>. One connection's fault ends that connection only.
+    /// </summary>
+    internal async Task ServeAsync(Socket socket, EngineServer server, EngineProtocolVersion version, BareWebSocketRequest request, Action<Socket> ended)
+    {
+        Interlocked.Increment(ref _servedOnSockets);
+        var pipe = new SocketPipe(socket);
+        try
+        {
+            (WebSocket Socket, WebSocketTransport Transport)? opened;
+            try
+            {
+                opened = await server.OpenBareAsync(pipe, (socket.RemoteEndPoint as IPEndPoint)?.Address, static s => Abort((Socket)s), socket, request, version);
+            }
+            finally
+            {
+                // The request's head is not needed any more: not kept alive by this method's state for the connection's life.
+                request = null!;
+            }
+
+            if (opened is not { } open)
+            {
+                return;
+            }
+
+            using var webSocket = open.Socket;
+
+            // No token, as on Kestrel's connections: the socket's end completes the read.
+            await open.Transport.RunAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Log.BareConnectionFailed(logger, Describe(socket), e);
+            Abort(socket);
+        }
+        finally
+        {
+            pipe.Input.Complete();
+            pipe.Output.Complete();
+            Close(socket);
+            ended(socket);
+        }
+    }
+
+    private static string Describe(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint?.ToString() ?? "?";
+        }
+        catch (ObjectDisposedException)
+        {
+            return "a closed socket";
+        }
+    }
+
+    /// <summary>Resets a connection served on its socket (SO_LINGER 0: unsent data dropped), as a Kestrel connection's abort.</summary>
+    internal static void Abort(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(enable: true, seconds: 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        socket.Dispose();
+    }
+
+    /// <summary>Ends a connection served on its socket: FIN after what was sent, then closes it.</summary>
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Reset by the peer, or aborted: nothing to end gracefully.
+        }
+
+        socket.Dispose();
+    }
+
     private async Task<((EngineServer Server, EngineProtocolVersion Version)? Served, BareWebSocketRequest? Head)> PeekAsync(ConnectionContext connection, Entry[] servers)
     {
         var input = connection.Transport.Input;
@@ -118,23 +213,14 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
             }
 
             var buffer = read.Buffer;
-            var undecided = false;
-            foreach (var entry in servers)
+            var choice = Choose(servers, buffer, out var chosen, out var request, out var headLength);
+            if (choice == BareChoice.Bare)
             {
-                var result = BareWebSocketRequest.Peek(buffer, entry.Server.Options.NormalizedPath, out var request, out var headLength);
-                if (result == BareWebSocketRequest.PeekResult.NeedMore)
-                {
-                    undecided = true;
-                }
-                else if (result == BareWebSocketRequest.PeekResult.Bare && entry.MayServeBare(logger)
-                    && entry.Server.AcceptsBare(request!, out var version))
-                {
-                    input.AdvanceTo(buffer.GetPosition(headLength));
-                    return ((entry.Server, version), request);
-                }
+                input.AdvanceTo(buffer.GetPosition(headLength));
+                return (chosen, request);
             }
 
-            if (!undecided || read.IsCompleted || read.IsCanceled)
+            if (choice == BareChoice.NotBare || read.IsCompleted || read.IsCanceled)
             {
                 // Hand over with nothing consumed and nothing examined: the HTTP pipeline's first read returns these bytes at once.
                 input.AdvanceTo(buffer.Start, buffer.Start);
@@ -145,7 +231,48 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
         }
     }
 
-    private sealed class Entry(EngineServer server, ICollection<EndpointDataSource> sources)
+    /// <summary>What a connection's first bytes say.</summary>
+    internal enum BareChoice
+    {
+        /// <summary>Not a bare handshake for any server: the HTTP pipeline serves it.</summary>
+        NotBare,
+
+        /// <summary>The head is not complete yet.</summary>
+        NeedMore,
+
+        /// <summary>A direct WebSocket handshake one server serves bare.</summary>
+        Bare,
+    }
+
+    /// <summary>The servers served bare now (empty until one with <see cref="EngineOptions.BareWebSockets"/> on is mapped).</summary>
+    internal Entry[] Servers => Volatile.Read(ref _servers);
+
+    /// <summary>Reads a connection's first bytes: a direct Engine.IO WebSocket handshake that one of <paramref name="servers"/> serves bare, or not.</summary>
+    internal BareChoice Choose(Entry[] servers, ReadOnlySequence<byte> buffer, out (EngineServer Server, EngineProtocolVersion Version)? chosen, out BareWebSocketRequest? request, out int headLength)
+    {
+        var undecided = false;
+        foreach (var entry in servers)
+        {
+            var result = BareWebSocketRequest.Peek(buffer, entry.Server.Options.NormalizedPath, out request, out headLength);
+            if (result == BareWebSocketRequest.PeekResult.NeedMore)
+            {
+                undecided = true;
+            }
+            else if (result == BareWebSocketRequest.PeekResult.Bare && entry.MayServeBare(logger)
+                && entry.Server.AcceptsBare(request!, out var version))
+            {
+                chosen = (entry.Server, version);
+                return BareChoice.Bare;
+            }
+        }
+
+        chosen = null;
+        request = null;
+        headLength = 0;
+        return undecided ? BareChoice.NeedMore : BareChoice.NotBare;
+    }
+
+    internal sealed class Entry(EngineServer server, ICollection<EndpointDataSource> sources)
     {
         private int _checked;
         private volatile bool _allowed;

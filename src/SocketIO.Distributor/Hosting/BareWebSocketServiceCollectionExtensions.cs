@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using SocketIO.Distributor.Hosting;
@@ -26,6 +27,10 @@ public static class BareWebSocketServiceCollectionExtensions
         }
 
         services.AddSingleton<BareWebSocketConnections>();
+
+        // Kestrel's transport for TCP endpoints: bare handshakes are served on the socket itself (no Kestrel
+        // connection state), every other connection goes to Kestrel unchanged. Registered last, it is tried first.
+        services.AddSingleton<IConnectionListenerFactory, BareSocketTransportFactory>();
 
         // First among Kestrel's configurations, so Listen calls in ConfigureKestrel get it too.
         services.Insert(0, ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, KestrelSetup>());

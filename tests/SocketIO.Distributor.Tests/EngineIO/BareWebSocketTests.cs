@@ -3,9 +3,11 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using SocketIO.Distributor.EngineIO;
+using SocketIO.Distributor.Hosting;
 using SocketIO.Distributor.Protocol.SocketIO;
 using SocketIO.Distributor.SocketIO;
 using SocketIO.Distributor.Testing;
@@ -35,6 +37,7 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
         var reply = await clients.EmitWithAckAsync("a", "whoami", []);
 
         Assert.Equal(1, engine.BareWebSocketsServed);
+        Assert.Equal(1, Connections(host).ServedOnSockets); // by the bare transport, on the socket itself
         Assert.Equal(version == "v4" ? "4" : "3", reply[0].GetString());
         Assert.Equal("websocket", reply[1].GetString());
         Assert.StartsWith("/socket.io/?", reply[2].GetString(), StringComparison.Ordinal);
@@ -241,6 +244,81 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
             Assert.Equal("x", request.Headers["host"]);
         }
     }
+
+    [Fact]
+    public async Task A_TLS_endpoint_works_behind_the_bare_transport_and_its_websockets_take_the_HTTP_path()
+    {
+        using var certificate = SelfSignedCertificate();
+        var handler = new WhoAmINamespace();
+        await using var host = await RunningHost.StartAsync(args =>
+        {
+            var builder = WebApplication.CreateBuilder(args);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+            builder.Services.AddSocketIOServer(o => o.Engine.BareWebSockets = true);
+            var app = builder.Build();
+            app.MapGet("/hello", () => "hello");
+            app.MapSocketIO(server => server.AddNamespace("/", handler));
+            return app;
+        });
+        var engine = Engine(host);
+        Assert.Equal("https", host.BaseUri.Scheme);
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { BaseAddress = host.BaseUri };
+        using var webSocket = new System.Net.WebSockets.ClientWebSocket();
+        webSocket.Options.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+
+        var hello = await http.GetStringAsync("/hello").WithTimeout("GET over TLS");
+        await webSocket.ConnectAsync(new Uri($"wss://127.0.0.1:{host.BaseUri.Port}/socket.io/?EIO=4&transport=websocket"), CancellationToken.None).WithTimeout("wss connect");
+        var open = new byte[512];
+        var received = await webSocket.ReceiveAsync(open, CancellationToken.None).WithTimeout("the open packet");
+
+        Assert.Equal("hello", hello);
+        Assert.StartsWith("0{\"sid\"", Encoding.UTF8.GetString(open, 0, received.Count), StringComparison.Ordinal);
+        Assert.Equal(1, engine.SessionCount);
+        Assert.Equal(0, engine.BareWebSocketsServed);
+        Assert.Equal(0, Connections(host).ServedOnSockets);
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_ends_the_connections_served_on_their_sockets()
+    {
+        var host = await StartAsync(new WhoAmINamespace());
+        var connections = Connections(host);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, host.BaseUri.Port).WithTimeout("TCP connect");
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n" +
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 101", await ReadHeadAsync(socket), StringComparison.Ordinal);
+        Assert.Equal(1, connections.ServedOnSockets);
+
+        await host.DisposeAsync();
+
+        // The connection ends (a close frame and FIN, or a reset): the client is not left with a half-dead socket.
+        var buffer = new byte[4096];
+        var ended = false;
+        while (!ended)
+        {
+            try
+            {
+                ended = await socket.ReceiveAsync(buffer, SocketFlags.None).WithTimeout("the connection's end after the host stopped") == 0;
+            }
+            catch (SocketException)
+            {
+                ended = true;
+            }
+        }
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var ephemeral = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            ephemeral.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), password: null);
+    }
+
+    private static BareWebSocketConnections Connections(RunningHost host) => host.Services.GetRequiredService<BareWebSocketConnections>();
 
     private static EngineServer Engine(RunningHost host) => host.Services.GetRequiredService<SocketIOServer>().Engine;
 
