@@ -26,6 +26,9 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
     /// <summary>How long a connection may take to send its first request's head before it is left to Kestrel (and its own timeout).</summary>
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a connection that ends gracefully may take to send its last frames before it is closed anyway.</summary>
+    private static readonly TimeSpan LastFramesTimeout = TimeSpan.FromSeconds(2);
+
     private readonly object _gate = new();
     private Entry[] _servers = [];
 
@@ -137,6 +140,9 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
 
             // No token, as on Kestrel's connections: the socket's end completes the read.
             await open.Transport.RunAsync(CancellationToken.None);
+
+            // The last frames (the Close) go out before the FIN.
+            await ((SocketPipeWriter)pipe.Output).WhenSentAsync(LastFramesTimeout);
         }
         catch (Exception e)
         {

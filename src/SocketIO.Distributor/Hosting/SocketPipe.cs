@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
@@ -8,13 +9,14 @@ namespace SocketIO.Distributor.Hosting;
 /// The pipes of a connection the bare transport serves itself (<see cref="BareSocketListener"/>): a reader
 /// and a writer straight on the socket, without <see cref="Pipe"/>s, a memory pool or a send loop. An idle
 /// connection holds no buffer (the reader waits with a zero-byte receive and takes a pooled buffer when data
-/// is there; the writer takes one per write and gives it back once sent). Writes are sent on the writer's
-/// thread with a non-blocking send; only what the socket cannot take at once is sent asynchronously.
+/// is there; the writer takes one per write and gives it back once sent). Writes are sent by a send queue's
+/// work item with a non-blocking send, several writes to a connection in one send when they come in a burst;
+/// only what the socket cannot take at once is sent asynchronously.
 /// One reader and one writer at a time (the WebSocket over it serializes its sends).
 /// </summary>
 internal sealed class SocketPipe : IDuplexPipe
 {
-    /// <summary>Takes the socket's reads and writes (sets it non-blocking: a send never blocks the writer's thread).</summary>
+    /// <summary>Takes the socket's reads and writes (sets it non-blocking: a send never blocks the sending thread).</summary>
     public SocketPipe(Socket socket)
     {
         socket.Blocking = false;
@@ -186,14 +188,35 @@ internal sealed class SocketPipeReader(Socket socket) : PipeReader
     }
 }
 
-/// <summary>Collects a write in a pooled buffer and sends it on flush, on the caller's thread when the socket takes it at once.</summary>
+/// <summary>
+/// Collects writes in a pooled buffer; a flush hands what was written to a send queue
+/// (<see cref="SocketSendQueue"/>), whose one work item sends every connection's pending bytes with a
+/// non-blocking send, so what is written to one connection while the queue is busy goes out in one send
+/// (as Kestrel's pipes and I/O queues do). A flush waits only while more than
+/// <see cref="PauseThreshold"/> bytes wait to be sent (a client that does not read): then the write stalls,
+/// which the transport's <c>MaxWriteStall</c> limits.
+/// </summary>
 internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
 {
+    /// <summary>Bytes waiting to be sent beyond which a flush waits (Kestrel's default for its output pipe).</summary>
+    internal const int PauseThreshold = 64 * 1024;
+
     private const int MinimumSize = 512;
 
+    private readonly SocketSendQueue _queue = SocketSendQueue.Next();
+
+    // The writer's side (one writer at a time): the buffer being written.
     private byte[]? _buffer;
     private int _written;
+
+    // Shared with the send queue, under this object's lock: what waits to be sent.
+    private byte[]? _pending;
+    private int _pendingLength;
+    private int _inFlightLength;
+    private bool _scheduled;
     private bool _gone;
+    private TaskCompletionSource<FlushResult>? _drained;
+    private TaskCompletionSource? _sent;
     private volatile bool _cancelNext;
 
     /// <inheritdoc />
@@ -206,80 +229,242 @@ internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
     public override Span<byte> GetSpan(int sizeHint = 0) => Reserve(sizeHint).AsSpan(_written);
 
     /// <inheritdoc />
-    public override void CancelPendingFlush() => _cancelNext = true;
+    public override void CancelPendingFlush()
+    {
+        TaskCompletionSource<FlushResult>? drained;
+        lock (this)
+        {
+            drained = _drained;
+            _drained = null;
+            _cancelNext = drained is null;
+        }
+
+        drained?.TrySetResult(new FlushResult(isCanceled: true, isCompleted: false));
+    }
 
     /// <inheritdoc />
     public override void Complete(Exception? exception = null)
     {
-        _gone = true;
+        TaskCompletionSource<FlushResult>? drained;
+        lock (this)
+        {
+            _gone = true;
+            drained = _drained;
+            _drained = null;
+            if (!_scheduled)
+            {
+                ReturnPending();
+            }
+        }
+
         ReturnBuffer();
+        drained?.TrySetResult(new FlushResult(isCanceled: false, isCompleted: true));
     }
 
     /// <inheritdoc />
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (_written == 0 || _gone)
+        if (_cancelNext)
         {
-            ReturnBuffer();
-            return new ValueTask<FlushResult>(Result());
+            _cancelNext = false;
+            return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
         }
 
-        var sent = 0;
+        Task<FlushResult>? waiting = null;
+        bool schedule;
+        lock (this)
+        {
+            if (_gone)
+            {
+                ReturnBuffer();
+                return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: true));
+            }
+
+            if (_written == 0)
+            {
+                return default;
+            }
+
+            if (_pending is null)
+            {
+                (_pending, _pendingLength) = (_buffer, _written);
+                (_buffer, _written) = (null, 0);
+            }
+            else
+            {
+                Append(_buffer.AsSpan(0, _written));
+                ReturnBuffer();
+            }
+
+            schedule = !_scheduled;
+            _scheduled = true;
+            if (_pendingLength + _inFlightLength > PauseThreshold)
+            {
+                waiting = (_drained ??= new TaskCompletionSource<FlushResult>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+
+        if (schedule)
+        {
+            _queue.Schedule(this);
+        }
+
+        return waiting is null ? default : new ValueTask<FlushResult>(waiting.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Sends what waits, on the send queue's work item; an asynchronous send (the socket is full) continues on its own.</summary>
+    internal void SendPending()
+    {
+        while (true)
+        {
+            byte[] chunk;
+            int length;
+            lock (this)
+            {
+                if (_pending is null || _gone)
+                {
+                    ReturnPending();
+                    _scheduled = false;
+                    _sent?.TrySetResult();
+                    _sent = null;
+                    return;
+                }
+
+                (chunk, length) = (_pending, _pendingLength);
+                (_pending, _pendingLength) = (null, 0);
+                _inFlightLength = length;
+            }
+
+            var sent = 0;
+            try
+            {
+                while (sent < length)
+                {
+                    var n = socket.Send(chunk.AsSpan(sent, length - sent), SocketFlags.None, out var error);
+                    if (error == SocketError.WouldBlock)
+                    {
+                        // The client does not take it now: the rest goes asynchronously, and what is written meanwhile waits behind it.
+                        _ = SendRestAsync(chunk, sent, length);
+                        return;
+                    }
+
+                    if (error != SocketError.Success)
+                    {
+                        break;
+                    }
+
+                    sent += n;
+                }
+            }
+            catch (Exception ex) when (SocketPipe.IsConnectionGone(ex))
+            {
+                sent = -1;
+            }
+
+            ArrayPool<byte>.Shared.Return(chunk);
+            if (sent < length)
+            {
+                Gone();
+                return;
+            }
+
+            Drained();
+        }
+    }
+
+    private async Task SendRestAsync(byte[] chunk, int sent, int length)
+    {
+        var ok = true;
         try
         {
-            while (sent < _written)
-            {
-                var n = socket.Send(_buffer.AsSpan(sent, _written - sent), SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock)
-                {
-                    // The socket's send buffer is full (a slow client): the rest goes when it has room.
-                    return SendRestAsync(sent, cancellationToken);
-                }
-
-                if (error != SocketError.Success)
-                {
-                    _gone = true;
-                    break;
-                }
-
-                sent += n;
-            }
+            await socket.SendAsync(chunk.AsMemory(sent, length - sent), SocketFlags.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (SocketPipe.IsConnectionGone(ex))
         {
-            _gone = true;
+            ok = false;
         }
 
-        ReturnBuffer();
-        return new ValueTask<FlushResult>(Result());
+        ArrayPool<byte>.Shared.Return(chunk);
+        if (!ok)
+        {
+            Gone();
+            return;
+        }
+
+        Drained();
+        SendPending();
     }
 
-    private async ValueTask<FlushResult> SendRestAsync(int sent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Completes once everything flushed so far is sent (or the connection failed), or after
+    /// <paramref name="timeout"/>: a connection that ends gracefully sends its last frames (the Close) before its FIN.
+    /// </summary>
+    internal Task WhenSentAsync(TimeSpan timeout)
     {
-        try
+        lock (this)
         {
-            await socket.SendAsync(_buffer.AsMemory(sent, _written - sent), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (SocketPipe.IsConnectionGone(ex) && !cancellationToken.IsCancellationRequested)
-        {
-            _gone = true;
-        }
-        catch (OperationCanceledException)
-        {
-            // Cancelled by the caller (a write stalled past its limit): it aborts the connection, as with Kestrel's pipe.
-            ReturnBuffer();
-            throw;
-        }
+            if (!_scheduled || _gone)
+            {
+                return Task.CompletedTask;
+            }
 
-        ReturnBuffer();
-        return Result();
+            _sent ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _sent.Task.WaitAsync(timeout).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
     }
 
-    private FlushResult Result()
+    /// <summary>Wakes a flush that waits once what is pending is under the threshold again.</summary>
+    private void Drained()
     {
-        var canceled = _cancelNext;
-        _cancelNext = false;
-        return new FlushResult(canceled, isCompleted: _gone);
+        TaskCompletionSource<FlushResult>? drained;
+        lock (this)
+        {
+            _inFlightLength = 0;
+            if (_drained is null || _pendingLength > PauseThreshold)
+            {
+                return;
+            }
+
+            drained = _drained;
+            _drained = null;
+        }
+
+        drained.TrySetResult(default);
+    }
+
+    /// <summary>The connection failed: nothing more is sent, and a flush that waits learns it is over.</summary>
+    private void Gone()
+    {
+        TaskCompletionSource<FlushResult>? drained;
+        TaskCompletionSource? sent;
+        lock (this)
+        {
+            _gone = true;
+            _scheduled = false;
+            _inFlightLength = 0;
+            ReturnPending();
+            drained = _drained;
+            _drained = null;
+            sent = _sent;
+            _sent = null;
+        }
+
+        drained?.TrySetResult(new FlushResult(isCanceled: false, isCompleted: true));
+        sent?.TrySetResult();
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_pendingLength + bytes.Length > _pending!.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_pendingLength + bytes.Length, _pending.Length * 2));
+            Buffer.BlockCopy(_pending, 0, larger, 0, _pendingLength);
+            ArrayPool<byte>.Shared.Return(_pending);
+            _pending = larger;
+        }
+
+        bytes.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += bytes.Length;
     }
 
     private byte[] Reserve(int sizeHint)
@@ -307,6 +492,62 @@ internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
         {
             _buffer = null;
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void ReturnPending()
+    {
+        if (_pending is { } pending)
+        {
+            _pending = null;
+            _pendingLength = 0;
+            ArrayPool<byte>.Shared.Return(pending);
+        }
+    }
+}
+
+/// <summary>
+/// Sends the pending bytes of the connections served on their sockets, as Kestrel's I/O queues do: a
+/// connection with something to send joins a queue, and one thread-pool work item per queue sends for every
+/// connection in it, so a burst of writes to many connections costs one work item, not one per write.
+/// One queue per processor (at most 16); connections are spread over them in turn.
+/// </summary>
+internal sealed class SocketSendQueue : IThreadPoolWorkItem
+{
+    private static readonly SocketSendQueue[] Queues = [.. Enumerable.Range(0, Math.Min(Environment.ProcessorCount, 16)).Select(_ => new SocketSendQueue())];
+    private static int _next;
+
+    private readonly ConcurrentQueue<SocketPipeWriter> _writers = new();
+    private int _scheduled;
+
+    /// <summary>The queue for a new connection.</summary>
+    public static SocketSendQueue Next() => Queues[(int)((uint)Interlocked.Increment(ref _next) % (uint)Queues.Length)];
+
+    /// <summary>Sends <paramref name="writer"/>'s pending bytes soon.</summary>
+    public void Schedule(SocketPipeWriter writer)
+    {
+        _writers.Enqueue(writer);
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Execute()
+    {
+        while (true)
+        {
+            while (_writers.TryDequeue(out var writer))
+            {
+                writer.SendPending();
+            }
+
+            Volatile.Write(ref _scheduled, 0);
+            if (_writers.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+            {
+                return;
+            }
         }
     }
 }
