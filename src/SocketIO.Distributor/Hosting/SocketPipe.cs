@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace SocketIO.Distributor.Hosting;
 
@@ -119,6 +120,7 @@ internal sealed class SocketPipeReader(Socket socket) : PipeReader
         ReturnBuffer();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
     {
         try
