@@ -118,6 +118,7 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
     {
         Interlocked.Increment(ref _servedOnSockets);
         var pipe = new SocketPipe(socket);
+        var graceful = true;
         try
         {
             (WebSocket Socket, WebSocketTransport Transport)? opened;
@@ -133,6 +134,7 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
 
             if (opened is not { } open)
             {
+                // Refused: the 403 is on its way.
                 return;
             }
 
@@ -140,17 +142,21 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
 
             // No token, as on Kestrel's connections: the socket's end completes the read.
             await open.Transport.RunAsync(CancellationToken.None);
-
-            // The last frames (the Close) go out before the FIN.
-            await ((SocketPipeWriter)pipe.Output).WhenSentAsync(LastFramesTimeout);
         }
         catch (Exception e)
         {
+            graceful = false;
             Log.BareConnectionFailed(logger, Describe(socket), e);
             Abort(socket);
         }
         finally
         {
+            if (graceful)
+            {
+                // What was written last (a 403, the Close frame) goes out before the FIN.
+                await ((SocketPipeWriter)pipe.Output).WhenSentAsync(LastFramesTimeout);
+            }
+
             pipe.Input.Complete();
             pipe.Output.Complete();
             Close(socket);
