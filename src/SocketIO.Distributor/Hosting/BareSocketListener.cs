@@ -35,10 +35,13 @@ internal sealed partial class BareSocketListener : IConnectionListener
     private readonly Channel<ConnectionContext> _handOver = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Socket, byte> _served = new();
     private readonly Task _accepting;
+    private readonly TimeSpan _shutdownTimeout;
+    private readonly TaskCompletionSource _allEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _unbound;
 
-    public BareSocketListener(Socket listenSocket, bool noDelay, SocketConnectionContextFactory kestrel, BareWebSocketConnections connections, ILogger logger)
+    public BareSocketListener(Socket listenSocket, bool noDelay, SocketConnectionContextFactory kestrel, BareWebSocketConnections connections, TimeSpan shutdownTimeout, ILogger logger)
     {
+        _shutdownTimeout = shutdownTimeout;
         _listenSocket = listenSocket;
         _noDelay = noDelay;
         _kestrel = kestrel;
@@ -80,7 +83,20 @@ internal sealed partial class BareSocketListener : IConnectionListener
     {
         await UnbindAsync().ConfigureAwait(false);
 
-        // Kestrel has closed its own connections by now; what is still served bare is reset.
+        // As Kestrel does with its own connections: the host's stop (the Engine.IO drain) closes them
+        // gracefully, waited for up to the host's shutdown timeout; what is left then is reset.
+        if (!_served.IsEmpty)
+        {
+            try
+            {
+                await _allEnded.Task.WaitAsync(_shutdownTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Log.ShutdownTimedOut(_logger, _served.Count);
+            }
+        }
+
         foreach (var socket in _served.Keys)
         {
             BareWebSocketConnections.Abort(socket);
@@ -180,9 +196,25 @@ internal sealed partial class BareSocketListener : IConnectionListener
             ArrayPool<byte>.Shared.Return(head);
         }
 
+        if (_unbound)
+        {
+            // The server is stopping: no new connection is served.
+            socket.Dispose();
+            return;
+        }
+
         // Not awaited: this method's state (the head's request among it) ends here, not with the connection.
         _served[socket] = 0;
-        _ = _connections.ServeAsync(socket, chosen!.Value.Server, chosen.Value.Version, request!, _onServedEnd ??= s => _served.TryRemove(s, out _));
+        _ = _connections.ServeAsync(socket, chosen!.Value.Server, chosen.Value.Version, request!, _onServedEnd ??= OnServedEnd);
+    }
+
+    private void OnServedEnd(Socket socket)
+    {
+        _served.TryRemove(socket, out _);
+        if (_unbound && _served.IsEmpty)
+        {
+            _allEnded.TrySetResult();
+        }
     }
 
     private Action<Socket>? _onServedEnd;
@@ -199,6 +231,9 @@ internal sealed partial class BareSocketListener : IConnectionListener
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1043, Level = LogLevel.Warning, Message = "{Count} bare WebSocket connection(s) still open at the end of the shutdown timeout: reset")]
+        public static partial void ShutdownTimedOut(ILogger logger, int count);
+
         [LoggerMessage(EventId = 1042, Level = LogLevel.Error, Message = "Accepting connections failed; this endpoint accepts no more")]
         public static partial void AcceptFailed(ILogger logger, Exception exception);
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ namespace SocketIO.Distributor.Hosting;
 internal sealed class BareSocketTransportFactory(
     IOptions<SocketTransportOptions> options,
     ILoggerFactory loggerFactory,
-    BareWebSocketConnections connections) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+    BareWebSocketConnections connections,
+    IOptions<HostOptions> hostOptions) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     /// <inheritdoc />
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;
@@ -45,7 +47,7 @@ internal sealed class BareSocketTransportFactory(
                 UnsafePreferInlineScheduling = transport.UnsafePreferInlineScheduling,
             },
             loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
-        IConnectionListener listener = new BareSocketListener(listenSocket, transport.NoDelay, kestrel, connections, loggerFactory.CreateLogger<BareSocketListener>());
+        IConnectionListener listener = new BareSocketListener(listenSocket, transport.NoDelay, kestrel, connections, hostOptions.Value.ShutdownTimeout, loggerFactory.CreateLogger<BareSocketListener>());
         return new ValueTask<IConnectionListener>(listener);
     }
 }
