@@ -155,15 +155,17 @@ internal sealed partial class BareSocketListener : IConnectionListener
     /// <summary>Serves the connection bare if its first bytes are a bare handshake; hands it to Kestrel otherwise.</summary>
     private async Task ClassifyAsync(Socket socket, BareWebSocketConnections.Entry[] servers)
     {
-        var head = ArrayPool<byte>.Shared.Rent(MaxPeek);
+        byte[]? head = null;
         (EngineIO.EngineServer Server, Protocol.EngineIO.EngineProtocolVersion Version)? chosen;
         EngineIO.BareWebSocketRequest? request;
         try
         {
             using (var timeout = new CancellationTokenSource(FirstBytesTimeout))
             {
-                // Waits for the first bytes with no buffer, then looks at them without taking them.
+                // Waits for the first bytes with no buffer (a connection that sends nothing holds none), then
+                // looks at them without taking them.
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                head = ArrayPool<byte>.Shared.Rent(MaxPeek);
                 var peeked = await socket.ReceiveAsync(head.AsMemory(0, MaxPeek), SocketFlags.Peek, timeout.Token).ConfigureAwait(false);
                 var choice = _connections.Choose(servers, new ReadOnlySequence<byte>(head, 0, peeked), out chosen, out request, out var headLength);
                 if (choice != BareWebSocketConnections.BareChoice.Bare)
@@ -193,7 +195,10 @@ internal sealed partial class BareSocketListener : IConnectionListener
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(head);
+            if (head is not null)
+            {
+                ArrayPool<byte>.Shared.Return(head);
+            }
         }
 
         if (_unbound)

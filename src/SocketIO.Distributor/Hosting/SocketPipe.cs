@@ -211,7 +211,8 @@ internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
     private byte[]? _buffer;
     private int _written;
 
-    // Shared with the send queue, under this object's lock: what waits to be sent.
+    // Shared with the send queue, under this object's lock (an internal type no other code locks on: no lock
+    // object per connection): what waits to be sent.
     private byte[]? _pending;
     private int _pendingLength;
     private int _inFlightLength;
@@ -434,6 +435,13 @@ internal sealed class SocketPipeWriter(Socket socket) : PipeWriter
         drained.TrySetResult(default);
     }
 
+    /// <summary>Sending failed unexpectedly: the connection is closed (its reader then sees it end, and the session closes).</summary>
+    internal void Fail()
+    {
+        Gone();
+        socket.Dispose();
+    }
+
     /// <summary>The connection failed: nothing more is sent, and a flush that waits learns it is over.</summary>
     private void Gone()
     {
@@ -542,7 +550,15 @@ internal sealed class SocketSendQueue : IThreadPoolWorkItem
         {
             while (_writers.TryDequeue(out var writer))
             {
-                writer.SendPending();
+                try
+                {
+                    writer.SendPending();
+                }
+                catch (Exception)
+                {
+                    // Unexpected: that connection is closed; the queue goes on with the others.
+                    writer.Fail();
+                }
             }
 
             Volatile.Write(ref _scheduled, 0);
