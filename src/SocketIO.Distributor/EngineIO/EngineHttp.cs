@@ -28,19 +28,27 @@ internal static class EngineHttp
     /// </summary>
     public static void AbortConnection(HttpContext context)
     {
+        ResetOnClose(context.Features.Get<IConnectionSocketFeature>()?.Socket);
+        context.Abort();
+    }
+
+    /// <summary>
+    /// Makes the socket's close a reset (SO_LINGER 0: unsent data dropped, the client sees the end at once);
+    /// nothing when there is no socket or it is already closed.
+    /// </summary>
+    internal static void ResetOnClose(Socket? socket)
+    {
         try
         {
-            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            if (socket is not null)
             {
                 socket.LingerState = new LingerOption(enable: true, seconds: 0);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Already closed: the abort below is all that is left to do.
+            // Already closed: the close or abort that follows is all that is left to do.
         }
-
-        context.Abort();
     }
 
     /// <summary>True if the request's origin may use this server (CSRF protection for browsers).</summary>

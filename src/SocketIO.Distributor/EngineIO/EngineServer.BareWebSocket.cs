@@ -147,18 +147,7 @@ public sealed partial class EngineServer
     /// <summary>As <see cref="EngineHttp.AbortConnection"/>: a reset (SO_LINGER 0), dropping unsent data.</summary>
     private static void AbortConnection(ConnectionContext connection)
     {
-        try
-        {
-            if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
-            {
-                socket.LingerState = new LingerOption(enable: true, seconds: 0);
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closed: the abort below is all that is left to do.
-        }
-
+        EngineHttp.ResetOnClose(connection.Features.Get<IConnectionSocketFeature>()?.Socket);
         connection.Abort(new ConnectionAbortedException("Engine.IO session closed"));
     }
 

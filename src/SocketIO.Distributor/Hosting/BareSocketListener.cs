@@ -21,9 +21,6 @@ namespace SocketIO.Distributor.Hosting;
 /// </summary>
 internal sealed partial class BareSocketListener : IConnectionListener
 {
-    /// <summary>How long a connection may take to send its first bytes before it is left to Kestrel (and its own timeouts).</summary>
-    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>The most bytes of a head looked at; a longer head takes the HTTP path.</summary>
     private const int MaxPeek = 8 * 1024;
 
@@ -160,7 +157,7 @@ internal sealed partial class BareSocketListener : IConnectionListener
         EngineIO.BareWebSocketRequest? request;
         try
         {
-            using (var timeout = new CancellationTokenSource(FirstBytesTimeout))
+            using (var timeout = new CancellationTokenSource(BareWebSocketConnections.HeadTimeout))
             {
                 // Waits for the first bytes with no buffer (a connection that sends nothing holds none), then
                 // looks at them without taking them.
@@ -183,7 +180,7 @@ internal sealed partial class BareSocketListener : IConnectionListener
         }
         catch (OperationCanceledException)
         {
-            // Silent for too long: Kestrel's own timeouts decide.
+            // Silent for longer than the middleware waits for a head: Kestrel's own timeouts decide.
             HandOver(socket);
             return;
         }

@@ -24,7 +24,7 @@ namespace SocketIO.Distributor.Hosting;
 internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConnections> logger)
 {
     /// <summary>How long a connection may take to send its first request's head before it is left to Kestrel (and its own timeout).</summary>
-    private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a connection that ends gracefully may take to send its last frames before it is closed anyway.</summary>
     private static readonly TimeSpan LastFramesTimeout = TimeSpan.FromSeconds(2);
@@ -179,15 +179,7 @@ internal sealed partial class BareWebSocketConnections(ILogger<BareWebSocketConn
     /// <summary>Resets a connection served on its socket (SO_LINGER 0: unsent data dropped), as a Kestrel connection's abort.</summary>
     internal static void Abort(Socket socket)
     {
-        try
-        {
-            socket.LingerState = new LingerOption(enable: true, seconds: 0);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closed.
-        }
-
+        EngineHttp.ResetOnClose(socket);
         socket.Dispose();
     }
 
