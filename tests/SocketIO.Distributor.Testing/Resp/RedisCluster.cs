@@ -67,7 +67,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
                 throw new InvalidOperationException($"could not find {masters * (1 + replicas)} distinct free ports");
             }
 
-            var port = TestRedis.FreePort();
+            var port = TestRedis.FreeClusterNodePort();
             if (!ports.Contains(port))
             {
                 ports.Add(port);

@@ -46,6 +46,39 @@ public static class TestRedis
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// A free loopback port for a Redis Cluster node: the node also binds its cluster bus on the port + 10000,
+    /// which must be free too (a node whose bus port was taken never started: "redis node … answers PING" timed out).
+    /// </summary>
+    /// <returns>The port.</returns>
+    public static int FreeClusterNodePort()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = FreePort();
+            if (port + 10000 <= IPEndPoint.MaxPort && IsFree(port + 10000))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("found no free port whose cluster bus port (+10000) is free too");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     private static string Start()
     {
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
