@@ -18,7 +18,8 @@
 //   {"cmd":"rawBinary","id":7,"name":"a","base64":"..."}    an Engine.IO binary message
 //   {"cmd":"close","id":8}                                  closes everything, then exits 0
 //   {"cmd":"cut","id":9,"name":"a"}        destroys the TCP connection of the socket's websocket (a network blip)
-//   {"cmd":"reconnect","id":10,"name":"a","url":"http://..."}  connects the socket again, to url if given
+//   {"cmd":"reconnect","id":10,"name":"a","url":"http://..."}  connects the socket again, to url if given; a socket
+//       still connected (a cut whose close is not processed yet) is first waited for → {"waitedForClose"}
 //       (socket.io-client ≥ 4.6 sends {pid, offset} in its CONNECT: connection state recovery)
 // Events: {"event":"<name>","name":"a","args":[...],"hasAck":bool} for every event the server sends,
 //   {"event":"$connect","name","sid","engineId","recovered"}, {"event":"$disconnect","name","reason"},
@@ -84,11 +85,17 @@ const commands = {
     tcp.destroy();
     return {};
   },
-  reconnect: async ({ name, url }) => {
+  reconnect: async ({ name, url, timeoutMs = DEFAULT_TIMEOUT_MS }) => {
     const socket = socketNamed(name);
+    // connect() does nothing on a socket that still counts as connected: a cut whose close this client
+    // has not processed yet is waited for, so the reconnection always happens.
+    const waitedForClose = socket.connected;
+    if (waitedForClose) {
+      await withTimeout(new Promise((resolve) => socket.once("disconnect", resolve)), timeoutMs);
+    }
     if (url) socket.io.uri = url;
     socket.connect();
-    return {};
+    return { waitedForClose };
   },
   close: async () => {
     closeAll();

@@ -356,5 +356,11 @@ internal sealed partial class RelayNamespace : INamespaceHandler
 
         [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Socket {SocketId} of {Namespace} lost its backend {BackendId} and no other is alive: disconnected")]
         public static partial void SocketOrphaned(ILogger logger, string socketId, string @namespace, string backendId);
+
+        [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "Socket {SocketId} of {Namespace} was sent more than {MaxBuffered} frames before its CONNECT could be written: its connection is closed (slow client; see DistributorOptions.MaxBufferedBeforeConnect)")]
+        public static partial void TooManyBeforeConnect(ILogger logger, string socketId, string @namespace, int maxBuffered);
     }
+
+    /// <summary>A socket's frames held until its CONNECT went over <see cref="DistributorOptions.MaxBufferedBeforeConnect"/>.</summary>
+    internal void OnTooManyBeforeConnect(RelaySocket relay) => Log.TooManyBeforeConnect(Logger, relay.Id, Name, Options.MaxBufferedBeforeConnect);
 }

@@ -13,6 +13,7 @@ internal sealed partial class RelaySocket(ClientSocket socket, byte[] handshakeJ
     private List<(EngineFrame[] Frames, bool Volatile)>? _early = [];
     private volatile string _backendId = string.Empty;
     private bool? _pendingDisconnect;
+    private bool _overflowed;
 
     public ClientSocket Socket { get; } = socket;
 
@@ -75,8 +76,10 @@ internal sealed partial class RelaySocket(ClientSocket socket, byte[] handshakeJ
                 {
                     _early.Add((frames, isVolatile));
                 }
-                else if (!isVolatile)
+                else if (!isVolatile && !_overflowed)
                 {
+                    _overflowed = true;
+                    Owner.OnTooManyBeforeConnect(this);
                     Socket.Session.Close("slow client");
                 }
 

@@ -14,6 +14,7 @@ public sealed partial class EngineServer
 
     private readonly object _drainGate = new();
     private volatile bool _draining;
+    private volatile string? _drainReason;
     private Task? _drain;
 
     /// <summary>True once draining started: new sessions are refused with HTTP 503.</summary>
@@ -50,6 +51,10 @@ public sealed partial class EngineServer
     {
         // Yield so the caller (a host's stopping callback) is not held up by the first round.
         await Task.Yield();
+
+        // Set before the snapshot: a session registered after it (its handshake admitted just before the
+        // drain began) sees the reason in Open and is closed there.
+        _drainReason = reason;
         var sessions = _sessions.All.ToList();
         DrainLog.Draining(_logger, sessions.Count, window);
         var rounds = window > TimeSpan.Zero ? Math.Min(sessions.Count, MaxDrainRounds) : 1;

@@ -204,6 +204,12 @@ public sealed partial class EngineServer
         session.StartHeartbeat();
         Log.SessionOpened(_logger, session.Id, transport.Name, (int)version);
         _handler.OnOpen(session);
+        if (_drainReason is { } draining)
+        {
+            // Registered after the drain took its list of sessions: it would be left open, so it closes now.
+            session.Close(draining);
+        }
+
         return session;
     }
 

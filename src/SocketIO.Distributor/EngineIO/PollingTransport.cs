@@ -78,6 +78,13 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
             _finished |= finished;
         }
 
+        if (finished)
+        {
+            // The last frames (the close packet among them) are taken: the session leaves the registry
+            // before they are written, so the client's next request, sent once it has them, is refused.
+            Session.OnTransportFinished();
+        }
+
         if (ReferenceEquals(frames, RefusedAfterUpgrade))
         {
             // The session moved to WebSocket while this poll waited: polling is over for it.
@@ -86,11 +93,6 @@ internal sealed class PollingTransport(TimeProvider time) : EngineTransport
         else if (frames is not null)
         {
             await WriteFramesAsync(context, frames);
-        }
-
-        if (finished)
-        {
-            Session.OnTransportFinished();
         }
     }
 

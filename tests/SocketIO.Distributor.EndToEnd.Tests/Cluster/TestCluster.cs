@@ -17,6 +17,7 @@ namespace SocketIO.Distributor.EndToEnd.Tests.Cluster;
 public sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _parts = [];
+    private ILoggerFactory? _backendLogs;
 
     private TestCluster(string prefix, string redis)
     {
@@ -29,6 +30,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>The RESP server every member uses (the shared test server unless the test brought its own).</summary>
     public string Redis { get; }
+
+    /// <summary>The warnings and errors the members logged (for failure messages).</summary>
+    public WarningLog Warnings { get; } = new();
 
     /// <summary>Heartbeat interval used by every member.</summary>
     public static TimeSpan Heartbeat { get; } = TimeSpan.FromMilliseconds(200);
@@ -55,6 +59,7 @@ public sealed class TestCluster : IAsyncDisposable
         {
             var builder = WebApplication.CreateBuilder(args);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(Warnings);
             if (time is not null)
             {
                 builder.Services.AddSingleton(time);
@@ -86,7 +91,7 @@ public sealed class TestCluster : IAsyncDisposable
         var options = new BackendOptions();
         ConfigureBus(options.Bus);
         configure?.Invoke(options);
-        var backend = new SocketIOBackend(options);
+        var backend = new SocketIOBackend(options, _backendLogs ??= LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Warnings)));
         setup(backend);
         await backend.StartAsync(CancellationToken.None);
         _parts.Add(backend);
@@ -106,6 +111,8 @@ public sealed class TestCluster : IAsyncDisposable
         {
             await _parts[i].DisposeAsync();
         }
+
+        _backendLogs?.Dispose();
     }
 }
 

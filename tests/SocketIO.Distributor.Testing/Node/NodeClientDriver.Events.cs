@@ -75,7 +75,7 @@ public sealed partial class NodeClientDriver
             }
 
             throw new Xunit.Sdk.XunitException(
-                $"Timed out after {limit} waiting for \"{ev}\" on socket '{name}' ({Version}). Last events:\n{RecentEvents()}");
+                $"Timed out after {limit} waiting for \"{ev}\" on socket '{name}' ({Version}). Last events:\n{RecentEvents()}\n{SocketHistory(name)}");
         }
     }
 
@@ -117,8 +117,20 @@ public sealed partial class NodeClientDriver
     {
         lock (_eventsLock)
         {
-            var recent = _events.Skip(Math.Max(0, _events.Count - EventsInTimeoutMessage)).Select(e => "  " + e);
+            var recent = _events.Skip(Math.Max(0, _events.Count - EventsInTimeoutMessage)).Select(e => $"  #{e.Sequence} {e}");
             return _events.Count == 0 ? "  (none)" : string.Join('\n', recent);
+        }
+    }
+
+    /// <summary>Socket <paramref name="name"/>'s own story: its connects and disconnects and its last events, numbered in the order all arrived.</summary>
+    private string SocketHistory(string name)
+    {
+        lock (_eventsLock)
+        {
+            var own = _events.Where(e => e.Name == name).ToList();
+            var lifecycle = own.Where(e => e.Event.StartsWith('$')).Select(e => $"  #{e.Sequence} {e}");
+            var last = own.Where(e => !e.Event.StartsWith('$')).TakeLast(EventsInTimeoutMessage / 3).Select(e => $"  #{e.Sequence} {e}");
+            return $"Socket '{name}' ({own.Count} events of {_events.Count}): its connects and disconnects:\n{string.Join('\n', lifecycle)}\nits last events:\n{string.Join('\n', last)}";
         }
     }
 

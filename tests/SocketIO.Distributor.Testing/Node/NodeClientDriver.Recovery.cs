@@ -15,6 +15,8 @@ public sealed partial class NodeClientDriver
     /// <summary>
     /// Connects socket <paramref name="name"/> again, to <paramref name="url"/> when given (another
     /// distributor); its <c>$connect</c> follows, whose <c>recovered</c> says if the session was recovered.
+    /// A socket the client still counts as connected (a cut whose close it has not processed yet) is
+    /// waited for first: socket.io-client's <c>connect()</c> does nothing on a connected socket.
     /// </summary>
     public async Task ReconnectAsync(string name, string? url = null) =>
         EnsureOk(await CommandAsync(new JsonObject { ["cmd"] = "reconnect", ["name"] = name, ["url"] = url }), "reconnect", name);

@@ -170,6 +170,37 @@ public sealed class BareWebSocketTests(ITestOutputHelper output)
         Assert.Equal(1, engine.BareWebSocketsServed);
     }
 
+    /// <summary>
+    /// A handshake admitted just before a drain began opens its session after the drain listed the sessions
+    /// to close: the drain still closes it (the client gets the close packet at its next poll).
+    /// </summary>
+    [Fact]
+    public async Task A_handshake_admitted_just_before_a_drain_began_is_closed_by_the_drain()
+    {
+        var admitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await StartAsync(new WhoAmINamespace(), configure: o => o.AllowRequest = async _ =>
+        {
+            admitted.TrySetResult();
+            await release.Task;
+            return HandshakeDecision.Allow;
+        });
+        var engine = Engine(host);
+        using var http = new HttpClient { BaseAddress = host.BaseUri, Timeout = TimeSpan.FromSeconds(20) };
+
+        var handshake = http.GetStringAsync("/socket.io/?EIO=4&transport=polling");
+        await admitted.Task.WithTimeout("the handshake reaches AllowRequest");
+        await engine.DrainAsync(TimeSpan.Zero).WithTimeout("the drain (of no session yet)");
+        release.SetResult();
+        var open = await handshake;
+
+        Assert.StartsWith("0{", open, StringComparison.Ordinal);
+        var sid = JsonDocument.Parse(open[1..].Split('\u001e')[0]).RootElement.GetProperty("sid").GetString();
+        var poll = await http.GetStringAsync($"/socket.io/?EIO=4&transport=polling&sid={sid}");
+        Assert.Equal("1", poll);
+        await Eventually.TrueAsync(() => engine.SessionCount == 0, "the session is gone");
+    }
+
     [Fact]
     public async Task An_endpoint_that_requires_authorization_or_sits_in_a_route_group_is_never_served_bare()
     {

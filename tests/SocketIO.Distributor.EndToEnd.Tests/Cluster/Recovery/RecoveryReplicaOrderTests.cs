@@ -78,10 +78,24 @@ public sealed class RecoveryReplicaOrderTests(ITestOutputHelper output)
         await reconnecting;
         await BothEmitAsync();
 
+        string Diagnosis()
+        {
+            static string Of(string label, DistributorHost d) =>
+                $"{label} {d.Distributor.Id}: recovered {d.Distributor.Statistics.SocketsRecovered}, replayed {d.Distributor.Statistics.EventsReplayed}, refused {d.Distributor.Statistics.RecoveriesRefused}, connect requests {d.Distributor.Statistics.ConnectRequestsSent}";
+            return $"{Of("d1", d1)}; {Of("d2", d2)}; replicas waiting {a.Nsp.WaitingSockets} + {b.Nsp.WaitingSockets}, restored {a.Nsp.RecoveryStatistics?.Restored} + {b.Nsp.RecoveryStatistics?.Restored}\nwarnings logged:\n{cluster.Warnings}";
+        }
+
         foreach (var name in new[] { "watch", "cut" })
         {
-            await clients.WaitForEventAsync(name, "n", e => e.Args[0].GetInt32() == n, TimeSpan.FromSeconds(20));
-            await clients.WaitForEventAsync(name, "m", e => e.Args[0].GetInt32() == m, TimeSpan.FromSeconds(20));
+            try
+            {
+                await clients.WaitForEventAsync(name, "n", e => e.Args[0].GetInt32() == n, TimeSpan.FromSeconds(20));
+                await clients.WaitForEventAsync(name, "m", e => e.Args[0].GetInt32() == m, TimeSpan.FromSeconds(20));
+            }
+            catch (Xunit.Sdk.XunitException timeout)
+            {
+                throw new Xunit.Sdk.XunitException($"{timeout.Message}\n{Diagnosis()}");
+            }
         }
 
         // socket.io-client emits the packets written before CONNECT, then "connect": the driver reports
