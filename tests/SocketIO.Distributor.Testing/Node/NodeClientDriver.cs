@@ -91,7 +91,7 @@ public sealed partial class NodeClientDriver : IAsyncDisposable
 
         process.StandardInput.AutoFlush = true;
         var driver = new NodeClientDriver(version, process, log);
-        driver._readers = Task.WhenAll(driver.ReadStdoutAsync(), driver.ReadStderrAsync());
+        driver._readers = Task.WhenAll(driver.ReadStdoutAsync(), LineReader.Start(process.StandardError, driver.OnStderrLine, $"driver {version} stderr"));
         return driver;
     }
 
@@ -263,25 +263,7 @@ public sealed partial class NodeClientDriver : IAsyncDisposable
 
     private async Task ReadStdoutAsync()
     {
-        var stdout = _process.StandardOutput;
-        while (await stdout.ReadLineAsync() is { } line)
-        {
-            if (TryParse(line) is not { } message)
-            {
-                Log($"[driver {Version} stdout] {line}");
-            }
-            else if (message.TryGetProperty("id", out var id) && id.TryGetInt64(out var commandId))
-            {
-                if (_pending.TryGetValue(commandId, out var reply))
-                {
-                    reply.TrySetResult(message);
-                }
-            }
-            else if (message.TryGetProperty("event", out _))
-            {
-                Record(message);
-            }
-        }
+        await LineReader.Start(_process.StandardOutput, OnStdoutLine, $"driver {Version} stdout").ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         // The driver is gone: nothing pending will ever be answered.
         var gone = new InvalidOperationException($"The {Version} driver exited.{StderrSummary()}");
@@ -293,22 +275,37 @@ public sealed partial class NodeClientDriver : IAsyncDisposable
         FailWaiters(gone);
     }
 
-    private async Task ReadStderrAsync()
+    private void OnStdoutLine(string line)
     {
-        var stderr = _process.StandardError;
-        while (await stderr.ReadLineAsync() is { } line)
+        if (TryParse(line) is not { } message)
         {
-            lock (_stderrTail)
-            {
-                _stderrTail.AppendLine(line);
-                if (_stderrTail.Length > 4000)
-                {
-                    _stderrTail.Remove(0, _stderrTail.Length - 4000);
-                }
-            }
-
-            Log($"[driver {Version} stderr] {line}");
+            Log($"[driver {Version} stdout] {line}");
         }
+        else if (message.TryGetProperty("id", out var id) && id.TryGetInt64(out var commandId))
+        {
+            if (_pending.TryGetValue(commandId, out var reply))
+            {
+                reply.TrySetResult(message);
+            }
+        }
+        else if (message.TryGetProperty("event", out _))
+        {
+            Record(message);
+        }
+    }
+
+    private void OnStderrLine(string line)
+    {
+        lock (_stderrTail)
+        {
+            _stderrTail.AppendLine(line);
+            if (_stderrTail.Length > 4000)
+            {
+                _stderrTail.Remove(0, _stderrTail.Length - 4000);
+            }
+        }
+
+        Log($"[driver {Version} stderr] {line}");
     }
 
     private void Log(string text)

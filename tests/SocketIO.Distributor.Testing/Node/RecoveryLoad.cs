@@ -48,7 +48,7 @@ public sealed class RecoveryLoad : IAsyncDisposable
         process.StandardInput.AutoFlush = true;
         var load = new RecoveryLoad(process, log);
         _ = load.ReadAsync();
-        _ = load.ReadErrorsAsync();
+        _ = LineReader.Start(load._process.StandardError, line => load.OnErrorLine("stderr: " + line), "recovery-load stderr");
         var connected = await load._connected.Task.WaitAsync(timeout);
         log.WriteLine($"recovery-load: {connected}");
         return load;
@@ -102,48 +102,47 @@ public sealed class RecoveryLoad : IAsyncDisposable
 
     private async Task ReadAsync()
     {
-        while (await _process.StandardOutput.ReadLineAsync() is { } line)
-        {
-            JsonElement message;
-            try
-            {
-                message = JsonSerializer.Deserialize<JsonElement>(line);
-            }
-            catch (JsonException)
-            {
-                _log.WriteLine($"recovery-load: {line}");
-                continue;
-            }
-
-            if (message.TryGetProperty("id", out var id) && _replies.TryRemove(id.GetInt32(), out var reply))
-            {
-                reply.TrySetResult(message);
-            }
-            else if (message.TryGetProperty("event", out var ev) && ev.GetString() == "connected")
-            {
-                _connected.TrySetResult(message);
-            }
-            else
-            {
-                _connected.TrySetException(new Xunit.Sdk.XunitException($"recovery-load: {line}"));
-            }
-        }
+        await LineReader.Start(_process.StandardOutput, OnLine, "recovery-load stdout").ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         _connected.TrySetException(new Xunit.Sdk.XunitException("recovery-load exited"));
     }
 
-    private async Task ReadErrorsAsync()
+    private void OnLine(string line)
     {
-        while (await _process.StandardError.ReadLineAsync() is { } line)
+        JsonElement message;
+        try
         {
-            try
-            {
-                _log.WriteLine($"recovery-load stderr: {line}");
-            }
-            catch (InvalidOperationException)
-            {
-                return;
-            }
+            message = JsonSerializer.Deserialize<JsonElement>(line);
+        }
+        catch (JsonException)
+        {
+            OnErrorLine(line);
+            return;
+        }
+
+        if (message.TryGetProperty("id", out var id) && _replies.TryRemove(id.GetInt32(), out var reply))
+        {
+            reply.TrySetResult(message);
+        }
+        else if (message.TryGetProperty("event", out var ev) && ev.GetString() == "connected")
+        {
+            _connected.TrySetResult(message);
+        }
+        else
+        {
+            _connected.TrySetException(new Xunit.Sdk.XunitException($"recovery-load: {line}"));
+        }
+    }
+
+    private void OnErrorLine(string line)
+    {
+        try
+        {
+            _log.WriteLine($"recovery-load: {line}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The test is over: nobody reads its output any more.
         }
     }
 }
