@@ -15,9 +15,6 @@ public sealed class WarningLog : ILoggerProvider
     private readonly ConcurrentQueue<string> _entries = new();
     private readonly long _started = TimeProvider.System.GetTimestamp();
 
-    /// <summary>The entries so far, oldest first.</summary>
-    public IReadOnlyList<string> Entries => [.. _entries];
-
     /// <summary>The entries as lines, for a failure message.</summary>
     public override string ToString() => _entries.IsEmpty ? "(no warnings logged)" : string.Join('\n', _entries);
 

@@ -117,7 +117,7 @@ public sealed partial class NodeClientDriver
     {
         lock (_eventsLock)
         {
-            var recent = _events.Skip(Math.Max(0, _events.Count - EventsInTimeoutMessage)).Select(e => $"  #{e.Sequence} {e}");
+            var recent = _events.Skip(Math.Max(0, _events.Count - EventsInTimeoutMessage)).Select(Numbered);
             return _events.Count == 0 ? "  (none)" : string.Join('\n', recent);
         }
     }
@@ -128,11 +128,14 @@ public sealed partial class NodeClientDriver
         lock (_eventsLock)
         {
             var own = _events.Where(e => e.Name == name).ToList();
-            var lifecycle = own.Where(e => e.Event.StartsWith('$')).Select(e => $"  #{e.Sequence} {e}");
-            var last = own.Where(e => !e.Event.StartsWith('$')).TakeLast(EventsInTimeoutMessage / 3).Select(e => $"  #{e.Sequence} {e}");
+            var lifecycle = own.Where(e => e.Event.StartsWith('$')).Select(Numbered);
+            var last = own.Where(e => !e.Event.StartsWith('$')).TakeLast(EventsInTimeoutMessage / 3).Select(Numbered);
             return $"Socket '{name}' ({own.Count} events of {_events.Count}): its connects and disconnects:\n{string.Join('\n', lifecycle)}\nits last events:\n{string.Join('\n', last)}";
         }
     }
+
+    /// <summary>An event as a line of a timeout message, with its number in the order all events arrived.</summary>
+    private static string Numbered(DriverEvent e) => $"  #{e.Sequence} {e}";
 
     private sealed class EventWaiter(Func<DriverEvent, bool> matches)
     {
