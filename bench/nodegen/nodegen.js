@@ -27,7 +27,9 @@ const servers = (opts.pids || '').split(',').filter(Boolean).map((spec) => {
   const [pid, stats] = rest.split('@');
   return { name, pid: Number(pid), stats };
 });
-const now = () => Number(process.hrtime.bigint() / 1000n); // µs
+// µs, an integer (it is sent in payloads as digits). performance.now() is a monotonic double (ms) and costs
+// a fraction of process.hrtime.bigint() and its BigInt division: it is read once per frame received.
+const now = () => Math.round(performance.now() * 1000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- /proc sampling -------------------------------------------------------------------------------
@@ -124,11 +126,18 @@ function percentiles(samples) {
   return [at(0.5), at(0.99), at(0.999), a[a.length - 1] / 1000];
 }
 const padded = (header, bytes) => header + 'x'.repeat(Math.max(0, bytes - header.length));
+/** The unsigned integer that follows key in text (-1 if none); read in place, no slice or regex: it runs per frame. */
 function field(text, key) {
   const at = text.indexOf(key);
   if (at < 0) return -1;
-  const m = /^\d+/.exec(text.slice(at + key.length, at + key.length + 20));
-  return m ? Number(m[0]) : -1;
+  let value = 0;
+  let digits = 0;
+  for (let i = at + key.length; i < text.length && digits < 16; i++, digits++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    value = value * 10 + d;
+  }
+  return digits === 0 ? -1 : value;
 }
 
 // ---- clients ---------------------------------------------------------------------------------------
@@ -144,7 +153,8 @@ class Client {
     const base = urls[this.index % urls.length].replace(/^http/, 'ws');
     const url = protocol === 'signalr' ? base + nsp : base + '/socket.io/?EIO=4&transport=websocket';
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
+      // The servers under test send what they send; validating its UTF-8 is not the generator's job (and costs per frame).
+      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
       this.ws = ws;
       let open = false;
       const timer = setTimeout(() => { ws.terminate(); reject(new Error('connect timeout')); }, timeoutMs);
@@ -183,8 +193,10 @@ class Client {
       for (const one of text.split('\x1e')) {
         if (one.startsWith('{"type":3')) { if (this.onAck) this.onAck(field(one, '"invocationId":"'), one); }
         else if (one.startsWith('{"type":1')) {
-          const m = /"target":"([^"]*)"/.exec(one);
-          if (this.onEvent) this.onEvent(m ? m[1] : null, one);
+          // The target by indexOf, as the event name of the Socket.IO path: the same cost per frame for every setup.
+          const at = one.indexOf('"target":"');
+          const end = at < 0 ? -1 : one.indexOf('"', at + 10);
+          if (this.onEvent) this.onEvent(end > 0 ? one.slice(at + 10, end) : null, one);
         }
       }
       return;
@@ -193,8 +205,10 @@ class Client {
     if (text.startsWith(this.ackPrefix)) {
       if (this.onAck) this.onAck(field(text, this.ackPrefix), text);
     } else if (text.startsWith(this.eventPrefix)) {
-      const m = /^\["([^"]*)"/.exec(text.slice(this.eventPrefix.length));
-      if (this.onEvent) this.onEvent(m ? m[1] : null, text);
+      // The event name: ["name", ... after the prefix (indexOf, not a regex on a slice: this runs per frame).
+      const open = this.eventPrefix.length;
+      const close = text.charCodeAt(open) === 91 && text.charCodeAt(open + 1) === 34 ? text.indexOf('"', open + 2) : -1;
+      if (this.onEvent) this.onEvent(close > 0 ? text.slice(open + 2, close) : null, text);
     }
   }
   /** argsJson: the JSON of the arguments, comma-separated, without brackets. */
