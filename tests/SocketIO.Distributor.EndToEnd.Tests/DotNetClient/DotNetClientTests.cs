@@ -28,17 +28,27 @@ public sealed class DotNetClientTests
         await using var server = await EchoServer.StartAsync();
         var checks = new CheckList();
         var expected = new List<string>();
+        var exchanges = new List<string>();
         foreach (var nsp in Namespaces)
         {
             var answer = new object[] { "acked", new Dictionary<string, object> { ["from"] = nsp }, Binary() };
             await using var connection = new EchoConnection(server.Url, nsp, transport, autoUpgrade, Auth, answer);
-            expected.AddRange(await CheckNamespaceAsync(checks, connection, answer));
-            expected.Add(CheckTransport(checks, connection, transport, autoUpgrade));
-            expected.Add(await CheckDisconnectAsync(checks, connection));
+            try
+            {
+                expected.AddRange(await CheckNamespaceAsync(checks, connection, answer));
+                expected.Add(CheckTransport(checks, connection, transport, autoUpgrade));
+                expected.Add(await CheckDisconnectAsync(checks, connection));
+            }
+            finally
+            {
+                exchanges.Add($"{nsp}: {connection.Probe}; its last polling exchanges:{Environment.NewLine}{connection.Probe.Exchanges}");
+            }
         }
 
         expected.Add(await CheckRefusedNamespaceAsync(checks, server.Url, transport, autoUpgrade));
-        checks.AssertAllPassed(expected, $"SocketIOClient 3.0.6 ({transport}{(autoUpgrade ? ", auto upgrade" : "")}) against {server.Url}");
+        // On a failure, what went over HTTP is part of the message (a polling test that times out says where it stopped).
+        var context = $"SocketIOClient 3.0.6 ({transport}{(autoUpgrade ? ", auto upgrade" : "")}) against {server.Url}";
+        checks.AssertAllPassed(expected, transport == TransportProtocol.Polling ? $"{context}{Environment.NewLine}{string.Join(Environment.NewLine, exchanges)}{Environment.NewLine}" : context);
     }
 
     /// <summary>Runs the echo contract on one namespace; returns the names of the checks it must have recorded.</summary>
