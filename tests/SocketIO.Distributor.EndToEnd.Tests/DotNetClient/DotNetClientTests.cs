@@ -41,7 +41,7 @@ public sealed class DotNetClientTests
             }
             finally
             {
-                exchanges.Add($"{nsp}: {connection.Probe}; its last polling exchanges:{Environment.NewLine}{connection.Probe.Exchanges}");
+                exchanges.Add($"{nsp}: {connection.Probe}; client {connection.Reported}; its last polling exchanges:{Environment.NewLine}{connection.Probe.Exchanges}");
             }
         }
 

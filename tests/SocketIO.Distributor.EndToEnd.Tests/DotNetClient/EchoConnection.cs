@@ -60,6 +60,10 @@ internal sealed class EchoConnection : IAsyncDisposable
     /// <summary>The first error the client reported (a refused namespace, for one).</summary>
     public Task<string> Error => _error.Task;
 
+    /// <summary>What the client reported so far beyond its events: an error, a disconnect and its reason (for failure messages).</summary>
+    public string Reported =>
+        $"error: {(_error.Task.IsCompletedSuccessfully ? _error.Task.Result : "none")}, disconnected: {(_disconnected.Task.IsCompletedSuccessfully ? _disconnected.Task.Result : "no")}";
+
     /// <summary>
     /// Connects and returns how long after <c>ConnectAsync</c> returned <c>Connected</c> became true:
     /// SocketIOClient 3.0.6 sometimes returns from <c>ConnectAsync</c> before the namespace's CONNECT is acknowledged.
