@@ -86,8 +86,8 @@ internal static partial class BackendLog
     [LoggerMessage(EventId = 4053, Level = LogLevel.Information, Message = "Backend {BackendId} draining: announced its departure; handling what is in flight for at most {DrainTimeout}")]
     public static partial void Draining(ILogger logger, string backendId, TimeSpan drainTimeout);
 
-    [LoggerMessage(EventId = 4054, Level = LogLevel.Information, Message = "Backend {BackendId} drained in {Elapsed} ms ({Busy} socket(s) still busy)")]
-    public static partial void Drained(ILogger logger, string backendId, long elapsed, int busy);
+    [LoggerMessage(EventId = 4054, Level = LogLevel.Information, Message = "Backend {BackendId} drained in {Elapsed} ms ({Busy} socket(s) still busy); {Acknowledged} of {Distributors} distributor(s) acknowledged the departure{Silence}")]
+    public static partial void Drained(ILogger logger, string backendId, long elapsed, int busy, int acknowledged, int distributors, string silence);
 
     [LoggerMessage(EventId = 4055, Level = LogLevel.Warning, Message = "Dropped custom message '{Name}': 10000 wait for their handlers ({Total} inbox overflows so far)")]
     public static partial void CustomQueueFull(ILogger logger, string name, long total);

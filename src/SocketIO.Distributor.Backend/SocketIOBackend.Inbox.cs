@@ -48,6 +48,9 @@ public sealed partial class SocketIOBackend
                 break;
             case InboxProbe:
                 break;
+            case DepartureSeen seen:
+                OnDepartureSeen(seen);
+                break;
             case CommandAck ack:
                 router.OnCommandAck(ack);
                 break;

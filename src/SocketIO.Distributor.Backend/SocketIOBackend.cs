@@ -133,11 +133,11 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
     /// <summary>
     /// Leaves the cluster without a client-visible disconnect: announces the departure (distributors move
     /// this backend's sockets to another replica at once, with a recovery CONNECT), keeps handling what
-    /// already reached its inbox until nothing arrives any more, unsubscribes, finishes what is queued or
-    /// running (all of it within <see cref="BackendOptions.DrainTimeout"/>), tells the distributors it is
-    /// done (<see cref="BackendDrained"/>: they answer whatever it still owes with an error ack), and
-    /// disconnects from Redis. What reaches its inbox after it unsubscribed finds no receiver and is
-    /// re-sent by the distributor to the socket's new backend.
+    /// reaches its inbox until every live distributor said it sends nothing more (<see cref="DepartureSeen"/>),
+    /// unsubscribes, finishes what is queued or running (all of it within <see cref="BackendOptions.DrainTimeout"/>),
+    /// tells the distributors it is done (<see cref="BackendDrained"/>: they answer whatever it still owes
+    /// with an error ack), removes its members entry, and disconnects from Redis. Until then its entry
+    /// says it drains (<see cref="MemberInfo.Leaving"/>): nobody picks it, and nobody mistakes it for dead.
     /// </summary>
     /// <returns>A task that completes when stopped.</returns>
     public async Task StopAsync()
@@ -208,26 +208,28 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
 
     private async Task ReleaseAsync(bool announce)
     {
-        await StopDistributorProbeAsync().ConfigureAwait(false);
         var membership = _membership;
         if (membership is not null)
         {
             membership.MemberDown -= OnMemberDown;
             membership.Refreshed -= OnMembershipRefreshed;
-            if (announce)
-            {
-                await membership.LeaveAsync().ConfigureAwait(false);
-            }
-
-            await membership.DisposeAsync().ConfigureAwait(false);
         }
 
-        var drain = announce ? Drain.Start(this) : null;
+        // Started before the announcement: a distributor may acknowledge it at once.
+        var drain = announce ? Drain.Start(this, membership) : null;
+        _drain = drain;
         if (drain is not null)
         {
-            await drain.UntilQuietAsync().ConfigureAwait(false);
+            // The entry stays (saying it drains) and the heartbeat goes on until the drain is over.
+            if (membership is not null)
+            {
+                await membership.AnnounceLeavingAsync().ConfigureAwait(false);
+            }
+
+            await drain.UntilDistributorsDoneAsync().ConfigureAwait(false);
         }
 
+        await StopDistributorProbeAsync().ConfigureAwait(false);
         if (_inbox is not null)
         {
             await _inbox.DisposeAsync().ConfigureAwait(false);
@@ -236,7 +238,17 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
         if (drain is not null)
         {
             await drain.UntilIdleAsync().ConfigureAwait(false);
-            drain.Finish(membership);
+            drain.Finish();
+        }
+
+        if (membership is not null)
+        {
+            if (announce)
+            {
+                await membership.LeaveAsync().ConfigureAwait(false);
+            }
+
+            await membership.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_all is not null)
@@ -258,7 +270,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
             BackendMetrics.Sockets.Add(-nsp.ForgetSockets());
         }
 
-        (_membership, _inbox, _all, _router, _bus) = (null, null, null, null, null);
+        (_membership, _inbox, _all, _router, _bus, _drain) = (null, null, null, null, null, null);
     }
 
     private static InvalidOperationException NotRunning() =>

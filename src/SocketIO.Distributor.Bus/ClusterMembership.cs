@@ -202,6 +202,8 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         List<MemberInfo> down;
         lock (_gate)
         {
+            // An entry that says it is draining is a departure, even before (or without) its announcement.
+            var leaving = NoteLeavingEntries(found, self.Id);
             foreach (var (id, leftRunStartedAt) in _departed.ToList())
             {
                 if (!found.TryGetValue(id, out var again) && !dead.Exists(d => d.Id == id))
@@ -228,7 +230,7 @@ public sealed partial class ClusterMembership : IAsyncDisposable
             }
 
             up = [.. found.Values.Where(m => !_live.ContainsKey(m.Id))];
-            down = [.. _live.Values.Where(m => !found.ContainsKey(m.Id))];
+            down = [.. _live.Values.Where(m => !found.ContainsKey(m.Id)).Select(m => leaving.GetValueOrDefault(m.Id) ?? m)];
             _live = found;
         }
 
@@ -255,64 +257,6 @@ public sealed partial class ClusterMembership : IAsyncDisposable
             {
                 Log.HandlerFailed(_logger, ex, nameof(Refreshed));
             }
-        }
-    }
-
-    /// <summary>Another process announced that it is leaving: treat it as dead now.</summary>
-    /// <param name="message">The announcement.</param>
-    public void OnMemberLeaving(MemberLeaving message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        MemberInfo? member;
-        lock (_gate)
-        {
-            member = _live.GetValueOrDefault(message.MemberId);
-            _departed[message.MemberId] = member?.StartedAt ?? _time.GetUtcNow().ToUnixTimeMilliseconds();
-            if (member is not null)
-            {
-                var live = new Dictionary<string, MemberInfo>(_live, StringComparer.Ordinal);
-                live.Remove(message.MemberId);
-                _live = live;
-            }
-        }
-
-        if (member is not null)
-        {
-            Log.MemberDown(_logger, member.Kind, member.Id);
-            Raise(MemberDown, member);
-        }
-    }
-
-    /// <summary>
-    /// Removes this process's entry and alive key and announces its departure. With Redis unreachable
-    /// it logs one line and returns: the others notice when the alive key expires.
-    /// </summary>
-    /// <returns>A task that completes when done.</returns>
-    public async Task LeaveAsync()
-    {
-        await StopLoopAsync();
-        var self = _describe();
-        if (!_bus.IsConnected)
-        {
-            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, "no connection");
-            return;
-        }
-
-        try
-        {
-            // Bounded: an outage not noticed yet must not hold the stop for the library's timeout.
-            // The announcement first: Redis pushes it to every subscriber before it deletes anything, so a
-            // member that finds the entry gone at its next refresh has already been told this is a departure
-            // (a draining backend), not a death (whose unanswered events would get BACKEND_LOST at once).
-            var db = _bus.Database;
-            await _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode()).WaitAsync(RedisBus.StopStepTimeout);
-            await Task.WhenAll(
-                db.KeyDeleteAsync(_bus.Channels.Alive(self.Kind, self.Id)),
-                db.HashDeleteAsync(_bus.Channels.Members(self.Kind), self.Id)).WaitAsync(RedisBus.StopStepTimeout);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, ex.Message);
         }
     }
 
@@ -349,6 +293,7 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         {
             ExpiresAt = _time.GetUtcNow().Add(_bus.Options.MemberTimeout).ToUnixTimeMilliseconds(),
             HasAliveKey = true,
+            Leaving = IsLeaving,
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(self, MemberInfoJsonContext.Default.MemberInfo);
         var db = _bus.Database;

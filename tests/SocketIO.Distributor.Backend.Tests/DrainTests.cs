@@ -1,10 +1,16 @@
+using System.Diagnostics;
+using System.Text.Json;
 using SocketIO.Distributor.Backend.Tests.Harness;
 using SocketIO.Distributor.Protocol.Bus;
 using SocketIO.Distributor.Testing;
 
 namespace SocketIO.Distributor.Backend.Tests;
 
-/// <summary>Issue 9 item 6, backend half: StopAsync drains before it unsubscribes.</summary>
+/// <summary>
+/// Issue 9 item 6, backend half: StopAsync drains before it unsubscribes. With distributors that
+/// acknowledge departures (<see cref="DepartureSeen"/>) the drain waits for each live one, not for a
+/// silence; with a distributor from before that, for a silence as well.
+/// </summary>
 public sealed class DrainTests
 {
     [Fact]
@@ -57,5 +63,83 @@ public sealed class DrainTests
         await h.D1.NextAsync<BackendDrained>();
         Assert.Contains(h.Logs.Entries, e => e.EventId == 4054 && e.Message.Contains("(1 socket(s) still busy)", StringComparison.Ordinal));
         gate.SetResult();
+    }
+
+    [Fact]
+    public async Task A_stopping_backend_keeps_its_inbox_and_its_entry_until_every_live_distributor_acknowledged_the_departure()
+    {
+        await using var h = await BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
+            distributorSetup: d => d.AcknowledgesDepartures = true);
+        await h.ConnectAsync("s1");
+        await h.D1.WatchAsync(h.D1.Channels.All);
+
+        var stopping = h.Backend.StopAsync();
+        await h.D1.NextAsync<MemberLeaving>(m => m.MemberId == "b1");
+
+        // A distributor slow to read the departure (paused, or its subscriber behind): five times the
+        // silence that used to end the drain (this harness's heartbeat, 100 ms) passes first.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.False(stopping.IsCompleted, "the stop waits for the distributor's acknowledgement");
+        var entry = EntryOf(h, "b1");
+        Assert.NotNull(entry);
+        Assert.True(entry.Leaving, "the entry says the backend drains");
+        Assert.True(await h.D1.Bus.Database.KeyExistsAsync(h.D1.Channels.Alive(MemberKind.Backend, "b1")), "the alive key stays while it drains");
+
+        // What the distributor sent before it read the departure is still received and answered.
+        h.D1.SendPacket(h.Backend.Id, "s1", "25[\"echo\"]");
+        await h.D1.NextAsync<SendToSocket>(s => s.AnswersAck == 6);
+        h.D1.Publish(h.Backend.Id, new DepartureSeen(h.D1.Id));
+        await stopping.WithTimeout("the stop");
+
+        await h.D1.NextAsync<BackendDrained>(d => d.BackendId == "b1");
+        Assert.Null(EntryOf(h, "b1"));
+        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
+        Assert.EndsWith("1 of 1 distributor(s) acknowledged the departure", drained.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_distributor_that_dies_before_acknowledging_holds_the_drain_only_until_the_membership_drops_it()
+    {
+        await using var h = await BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
+            distributors: ["d1", "d2"],
+            configure: o => o.DrainTimeout = TimeSpan.FromSeconds(20),
+            distributorSetup: d => d.AcknowledgesDepartures = d.AnswersDepartures = true);
+        await h.ConnectAsync("s1");
+        await h.DistributorsSeenAsync("/", 2);
+
+        // d2 stops its heartbeat without announcing anything (as a killed process's entry expires) and
+        // never answers: the drain waits for it only until its entry is gone (member timeout 500 ms).
+        await h.D2.CrashAsync();
+        h.D2.AnswersDepartures = false;
+        var clock = Stopwatch.StartNew();
+        await h.Backend.StopAsync().WithTimeout("the stop", TimeSpan.FromSeconds(15));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed} (drain timeout 20 s)");
+        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
+        Assert.Contains("1 of 2 distributor(s) acknowledged the departure", drained.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_distributor_that_does_not_acknowledge_departures_the_drain_also_waits_for_a_silence()
+    {
+        await using var h = await BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
+            distributors: ["d1", "d2"],
+            distributorSetup: d => d.AcknowledgesDepartures = d.AnswersDepartures = d.Id == "d1");
+        await h.ConnectAsync("s1");
+        await h.DistributorsSeenAsync("/", 2);
+
+        await h.Backend.StopAsync().WithTimeout("the stop");
+
+        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
+        Assert.Contains("1 of 1 distributor(s) acknowledged the departure; waited for a silence as well", drained.Message, StringComparison.Ordinal);
+    }
+
+    private static MemberInfo? EntryOf(BackendHarness h, string id)
+    {
+        byte[]? json = h.D1.Bus.Database.HashGet(h.D1.Channels.Members(MemberKind.Backend), id);
+        return json is null ? null : JsonSerializer.Deserialize(json, MemberInfoJsonContext.Default.MemberInfo);
     }
 }

@@ -64,7 +64,7 @@ internal static class StatusCommand
             m.Kind == MemberKind.Distributor ? m.Connections.ToString(CultureInfo.InvariantCulture) : "-",
             m.Endpoint.Length > 0 ? m.Endpoint : "-",
             m.Host,
-            Uptime(m.StartedAt),
+            Uptime(m.StartedAt) + (m.Leaving ? " draining" : string.Empty),
         }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
         output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());

@@ -66,6 +66,7 @@ public static class BusMessage
                 BusMessageType.RoomsChanged => RoomsChanged.Read(ref reader),
                 BusMessageType.SocketDataChanged => SocketDataChanged.Read(ref reader),
                 BusMessageType.ReplayEntry => ReplayEntry.Read(ref reader),
+                BusMessageType.DepartureSeen => DepartureSeen.Read(ref reader),
                 BusMessageType.Batch => throw new BusFormatException("A batch of bus messages is split by the bus (MessageBatch.Split), not decoded as one message."),
                 _ => throw new BusFormatException($"Unknown bus message type {(byte)reader.Type}."),
             };
@@ -169,6 +170,9 @@ public enum BusMessageType : byte
 
     /// <summary>Any direction: several messages for one channel in one pub/sub message (<see cref="MessageBatch"/>); the bus splits it.</summary>
     Batch = 33,
+
+    /// <summary>Distributor to backend: it read the backend's departure and moved its sockets; nothing more from it follows.</summary>
+    DepartureSeen = 34,
 }
 
 /// <summary>A decoded bus message.</summary>

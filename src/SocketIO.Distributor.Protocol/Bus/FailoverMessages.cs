@@ -62,3 +62,25 @@ public sealed record InboxProbe(string SenderId) : IBusMessage
 
     internal static InboxProbe Read(ref BusReader reader) => new(reader.ReadString());
 }
+
+/// <summary>
+/// A distributor read a backend's <see cref="MemberLeaving"/> and moved every socket it holds there
+/// to another replica: nothing more from it follows on that backend's inbox. Sent on the backend's
+/// inbox, in order behind everything the distributor sent there, so a draining backend that has
+/// this from every live distributor knows it has received all it will receive (no silence to wait
+/// out). Sent only by distributors that say so (<see cref="MemberInfo.AcknowledgesDepartures"/>).
+/// Layout: <c>distributorId: str</c>.
+/// </summary>
+/// <param name="DistributorId">The distributor.</param>
+public sealed record DepartureSeen(string DistributorId) : IBusMessage
+{
+    /// <inheritdoc />
+    public byte[] Encode()
+    {
+        var writer = new BusWriter(BusMessageType.DepartureSeen, 32);
+        writer.WriteString(DistributorId);
+        return writer.ToArray();
+    }
+
+    internal static DepartureSeen Read(ref BusReader reader) => new(reader.ReadString());
+}

@@ -65,6 +65,21 @@ public sealed record MemberInfo
     /// it several messages in one. False in an entry written before batches existed.
     /// </summary>
     public bool ReadsBatches { get; init; }
+
+    /// <summary>
+    /// Distributors: true if it answers a backend's <see cref="MemberLeaving"/> with <see cref="DepartureSeen"/>
+    /// on that backend's inbox once it moved its sockets (a draining backend waits for that instead of a
+    /// silence). False in an entry written before departures were acknowledged.
+    /// </summary>
+    public bool AcknowledgesDepartures { get; init; }
+
+    /// <summary>
+    /// True while the member drains after announcing its departure (<see cref="MemberLeaving"/>): it still
+    /// finishes what it received, but it is not live for anyone. A member that reads the entry before
+    /// the announcement reached it treats it as a departure, not a death; one that starts meanwhile never
+    /// picks it.
+    /// </summary>
+    public bool Leaving { get; init; }
 }
 
 /// <summary>Source-generated JSON for the members hash.</summary>

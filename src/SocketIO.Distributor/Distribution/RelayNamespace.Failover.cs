@@ -20,19 +20,20 @@ internal sealed partial class RelayNamespace
     /// <summary>
     /// The one entry point for "this backend is gone" (heartbeat expired, departure announced, nobody
     /// listening on its inbox): its sockets move to another live replica (or are disconnected when none
-    /// is left); what it held is re-sent, failed or left to it as <paramref name="loss"/> says.
+    /// is left); what it held is re-sent, failed or left to it as <paramref name="loss"/> says. The task
+    /// completes when every socket moved (at once, unless the members had to be read again first).
     /// </summary>
-    public void OnBackendLost(string backendId, BackendLoss loss)
+    public Task OnBackendLost(string backendId, BackendLoss loss)
     {
         if (PickBackend(exclude: backendId) is null && _sockets.Values.Any(s => s.BackendId == backendId))
         {
             // No other replica in the view, which may be a heartbeat behind (a replica that just started,
             // as in a rolling restart): read the members again before giving up on these sockets.
-            _ = MoveAfterRefreshAsync(backendId, loss);
-            return;
+            return MoveAfterRefreshAsync(backendId, loss);
         }
 
         MoveSocketsOf(backendId, loss);
+        return Task.CompletedTask;
     }
 
     private async Task MoveAfterRefreshAsync(string backendId, BackendLoss loss)

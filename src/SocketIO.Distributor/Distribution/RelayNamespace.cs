@@ -239,7 +239,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
 
     /// <summary>A backend died: move its sockets to another live backend, or disconnect them when none is left.</summary>
     public void OnBackendDown(string backendId) =>
-        OnBackendLost(backendId, _distributor.IsLeaving(backendId) ? BackendLoss.Draining : BackendLoss.Dead);
+        _ = OnBackendLost(backendId, _distributor.IsLeaving(backendId) ? BackendLoss.Draining : BackendLoss.Dead);
 
     /// <summary>
     /// The members view was re-read: sockets accepted before the read whose backend is not alive lost

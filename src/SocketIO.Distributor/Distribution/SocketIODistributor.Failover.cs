@@ -56,19 +56,36 @@ public sealed partial class SocketIODistributor
 
         foreach (var relay in _namespaces.Values)
         {
-            relay.OnBackendLost(backendId, IsLeaving(backendId) ? BackendLoss.Unsubscribed : BackendLoss.Dead);
+            _ = relay.OnBackendLost(backendId, IsLeaving(backendId) ? BackendLoss.Unsubscribed : BackendLoss.Dead);
         }
     }
 
-    /// <summary>A process announced its departure: a backend drains what it received before it unsubscribes.</summary>
-    internal void OnMemberLeaving(MemberLeaving leaving)
+    /// <summary>
+    /// A backend announced its departure (its <see cref="MemberLeaving"/>, or its entry saying it drains,
+    /// whichever came first): it drains what it received before it unsubscribes. Its sockets here move
+    /// to another replica, then <see cref="DepartureSeen"/> goes to its inbox behind everything sent
+    /// there: the backend knows this distributor sends it nothing more.
+    /// </summary>
+    internal void OnBackendLeaving(string backendId)
     {
-        if (leaving.Kind != MemberKind.Backend)
+        var now = Time.GetTimestamp();
+        var first = false;
+        _leaving.AddOrUpdate(
+            backendId,
+            _ =>
+            {
+                first = true;
+                return now;
+            },
+            (_, since) =>
+            {
+                first = Time.GetElapsedTime(since) >= Options.BackendDrainGrace;
+                return first ? now : since;
+            });
+        if (!first)
         {
             return;
         }
-
-        _leaving[leaving.MemberId] = Time.GetTimestamp();
 
         // Should its BackendDrained never come (it crashed while draining), what it still owes is failed then.
         var timer = Time.CreateTimer(
@@ -77,15 +94,34 @@ public sealed partial class SocketIODistributor
                 var (distributor, id) = ((SocketIODistributor, string))state!;
                 distributor.OnBackendDrained(new BackendDrained(id));
             },
-            (this, leaving.MemberId),
+            (this, backendId),
             Options.BackendDrainGrace,
             Timeout.InfiniteTimeSpan);
-        if (_drainTimers.TryRemove(leaving.MemberId, out var previous))
+        if (_drainTimers.TryRemove(backendId, out var previous))
         {
             previous.Dispose();
         }
 
-        _drainTimers[leaving.MemberId] = timer;
+        _drainTimers[backendId] = timer;
+        _ = MoveOffAndAcknowledgeAsync(backendId);
+    }
+
+    private async Task MoveOffAndAcknowledgeAsync(string backendId)
+    {
+        try
+        {
+            await Task.WhenAll(_namespaces.Values.Select(relay => relay.OnBackendLost(backendId, BackendLoss.Draining)));
+
+            // Every socket moved, each under its own lock: whatever this distributor sent the backend is
+            // published (or waiting in that inbox's batch, which this joins at the end).
+            Inboxes.PublishInOrder(backendId, () => new DepartureSeen(Id).Encode());
+            FailoverLog.DepartureSeen(Logger, backendId);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or StackExchange.Redis.RedisException)
+        {
+            // Stopping, or Redis went away: the backend's drain ends at its timeout instead.
+            FailoverLog.ReactionFailed(Logger, ex, backendId);
+        }
     }
 
     /// <summary>A draining backend unsubscribed: what it never answered gets an error ack and is counted.</summary>
@@ -250,6 +286,9 @@ internal static partial class FailoverLog
 
     [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "Moving the sockets of unreachable backend {BackendId} failed; the heartbeat path takes over")]
     public static partial void ReactionFailed(ILogger logger, Exception exception, string backendId);
+
+    [LoggerMessage(EventId = 5207, Level = LogLevel.Debug, Message = "Backend {BackendId} is leaving: its sockets here moved; told it that nothing more follows")]
+    public static partial void DepartureSeen(ILogger logger, string backendId);
 
     [LoggerMessage(EventId = 5204, Level = LogLevel.Warning, Message = "Re-reading the members after losing a backend failed")]
     public static partial void RefreshFailed(ILogger logger, Exception exception);

@@ -96,7 +96,11 @@ public sealed partial class SocketIODistributor
         switch (Decode(bytes))
         {
             case MemberLeaving leaving when leaving.MemberId != Id:
-                OnMemberLeaving(leaving);
+                if (leaving.Kind == MemberKind.Backend)
+                {
+                    OnBackendLeaving(leaving.MemberId);
+                }
+
                 Membership.OnMemberLeaving(leaving);
                 break;
             case CustomMessage custom:

@@ -212,12 +212,20 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         Endpoint = Options.PublicEndpoint,
         StartedAt = _startedAt,
         ReadsBatches = true,
+        AcknowledgesDepartures = true,
     };
 
     private void OnMemberDown(MemberInfo member)
     {
         if (member.Kind != MemberKind.Backend)
         {
+            return;
+        }
+
+        if (member.Leaving)
+        {
+            // A departure (announced, or read in its entry before the announcement came): it drains.
+            OnBackendLeaving(member.Id);
             return;
         }
 

@@ -55,6 +55,7 @@ internal sealed class BackendHarness : IAsyncDisposable
         string[]? distributors = null,
         TimeProvider? time = null,
         Action<BackendOptions>? configure = null,
+        Action<FakeDistributor>? distributorSetup = null,
         [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
         var bus = NewBusOptions(test);
@@ -68,6 +69,7 @@ internal sealed class BackendHarness : IAsyncDisposable
         foreach (var id in distributors ?? ["d1"])
         {
             var distributor = new FakeDistributor(bus, id, namespaces);
+            distributorSetup?.Invoke(distributor);
             await distributor.StartAsync();
             harness._distributors.Add(distributor);
         }

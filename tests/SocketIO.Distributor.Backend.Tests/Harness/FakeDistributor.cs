@@ -37,6 +37,12 @@ internal sealed class FakeDistributor : IAsyncDisposable
     /// <summary>When true, remote queries on the watched namespaces are answered.</summary>
     public bool AnswerQueries { get; set; } = true;
 
+    /// <summary>Set before <see cref="StartAsync"/>: its entry says it acknowledges departures (<see cref="DepartureSeen"/>).</summary>
+    public bool AcknowledgesDepartures { get; set; }
+
+    /// <summary>True before <see cref="StartAsync"/>: it answers every backend's <see cref="MemberLeaving"/> with <see cref="DepartureSeen"/> at once (until set false).</summary>
+    public bool AnswersDepartures { get; set; }
+
     /// <summary>The sockets this distributor reports to remote queries (id to rooms).</summary>
     public ConcurrentDictionary<string, HashSet<string>> Sockets { get; } = new();
 
@@ -55,7 +61,16 @@ internal sealed class FakeDistributor : IAsyncDisposable
             _subscriptions.Add(await _bus.SubscribeAsync(Channels.Namespace(nsp), bytes => OnNamespaceMessage(Channels.Namespace(nsp), bytes)));
         }
 
-        _membership = new ClusterMembership(_bus, () => new MemberInfo { Id = Id, Kind = MemberKind.Distributor, Namespaces = _namespaces }, TimeProvider.System, NullLogger.Instance);
+        if (AnswersDepartures)
+        {
+            _subscriptions.Add(await _bus.SubscribeAsync(Channels.All, OnAllMessage));
+        }
+
+        _membership = new ClusterMembership(
+            _bus,
+            () => new MemberInfo { Id = Id, Kind = MemberKind.Distributor, Namespaces = _namespaces, AcknowledgesDepartures = AcknowledgesDepartures },
+            TimeProvider.System,
+            NullLogger.Instance);
         await _membership.StartAsync();
     }
 
@@ -171,6 +186,14 @@ internal sealed class FakeDistributor : IAsyncDisposable
         {
             ApplyCommand(command);
             Bus.Publish(command.ReplyChannel, new CommandAck(command.RequestId, Id).Encode());
+        }
+    }
+
+    private void OnAllMessage(ReadOnlyMemory<byte> bytes)
+    {
+        if (AnswersDepartures && BusMessage.Decode(bytes) is MemberLeaving { Kind: MemberKind.Backend } leaving)
+        {
+            Publish(leaving.MemberId, new DepartureSeen(Id));
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _parts = [];
     private ILoggerFactory? _backendLogs;
+    private readonly List<ILoggerFactory> _ownLogs = [];
 
     private TestCluster(string prefix, string redis)
     {
@@ -85,13 +86,24 @@ public sealed class TestCluster : IAsyncDisposable
         return distributor;
     }
 
-    /// <summary>Starts a backend set up by <paramref name="setup"/>.</summary>
-    public async Task<SocketIOBackend> StartBackendAsync(Action<SocketIOBackend> setup, Action<BackendOptions>? configure = null)
+    /// <summary>
+    /// Starts a backend set up by <paramref name="setup"/>; with <paramref name="logs"/>, its log from
+    /// <see cref="LogLevel.Information"/> up goes there too.
+    /// </summary>
+    public async Task<SocketIOBackend> StartBackendAsync(Action<SocketIOBackend> setup, Action<BackendOptions>? configure = null, ILoggerProvider? logs = null)
     {
         var options = new BackendOptions();
         ConfigureBus(options.Bus);
         configure?.Invoke(options);
-        var backend = new SocketIOBackend(options, _backendLogs ??= LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Warnings)));
+        var factory = _backendLogs ??= LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Warnings));
+        if (logs is not null)
+        {
+            var own = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(logs).AddProvider(Warnings));
+            _ownLogs.Add(own);
+            factory = own;
+        }
+
+        var backend = new SocketIOBackend(options, factory);
         setup(backend);
         await backend.StartAsync(CancellationToken.None);
         _parts.Add(backend);
@@ -113,6 +125,7 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         _backendLogs?.Dispose();
+        _ownLogs.ForEach(f => f.Dispose());
     }
 }
 

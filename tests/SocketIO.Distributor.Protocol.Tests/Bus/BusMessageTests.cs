@@ -35,6 +35,7 @@ public sealed class BusMessageTests
         new BackendDrained("b1"),
         new InboxProgress("b1", 302),
         new InboxProbe("d1"),
+        new DepartureSeen("d1"),
     ];
 
     [Theory]

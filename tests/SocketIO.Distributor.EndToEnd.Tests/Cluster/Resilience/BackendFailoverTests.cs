@@ -88,7 +88,8 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         var distributor = await cluster.StartDistributorAsync(["/"]);
 
         // With a slow handler, requests are still running at the victim when it is told to stop.
-        var victim = await cluster.StartBackendAsync(b => Serve(b, "victim", TimeSpan.FromMilliseconds(handlerMilliseconds)));
+        var victimLog = new LogCapture();
+        var victim = await cluster.StartBackendAsync(b => Serve(b, "victim", TimeSpan.FromMilliseconds(handlerMilliseconds)), logs: victimLog);
         await cluster.WaitForBackendsAsync(distributor, 1);
         await using var clients = await NodeClientDriver.StartAsync("v4", output);
         var names = await ConnectAsync(clients, distributor.Url);
@@ -119,6 +120,10 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         Assert.Equal(0, statistics.AcksFailed);
         Assert.Equal(0, statistics.EventsPossiblyLost);
         Assert.All(names, name => Assert.Equal(0, clients.Count(name, "$disconnect")));
+
+        // The drain ended on the distributor's word that it sent nothing more, not on a silence.
+        Assert.True(victimLog.Contains("1 of 1 distributor(s) acknowledged the departure"), victimLog.Dump());
+        Assert.False(victimLog.Contains("silence"), victimLog.Dump());
     }
 
     [Fact]
