@@ -15,7 +15,8 @@ public static class SocketIOEchoApp
     /// Builds the host. Besides the usual ASP.NET Core arguments (<c>--urls</c>): <c>--redis</c> (an
     /// external RESP server; default: an embedded one), <c>--prefix</c> (channel prefix, default
     /// <c>siod</c>), <c>--role</c> (<c>all</c>, <c>distributor</c> or <c>backend</c>), <c>--heartbeat</c> (milliseconds
-    /// between liveness heartbeats; a member silent for three is dead; default 2000).
+    /// between liveness heartbeats; a member silent for three is dead; default 2000), <c>--ping-interval</c> and
+    /// <c>--ping-timeout</c> (milliseconds; default 300 and 200, the test suite's).
     /// </summary>
     public static WebApplication Create(string[] args)
     {
@@ -24,6 +25,8 @@ public static class SocketIOEchoApp
         var prefix = builder.Configuration["prefix"] ?? "siod";
         var role = builder.Configuration["role"] ?? "all";
         var heartbeat = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("heartbeat", 2000));
+        var pingInterval = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("ping-interval", 300));
+        var pingTimeout = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("ping-timeout", 200));
         if (role is not ("all" or "distributor" or "backend"))
         {
             throw new ArgumentException($"--role must be all, distributor or backend (got '{role}').");
@@ -58,8 +61,8 @@ public static class SocketIOEchoApp
                 options.Bus.HeartbeatInterval = heartbeat;
                 options.Bus.MemberTimeout = heartbeat * 3;
                 options.Namespaces = ["/", "/custom"];
-                options.Server.Engine.PingInterval = TimeSpan.FromMilliseconds(300);
-                options.Server.Engine.PingTimeout = TimeSpan.FromMilliseconds(200);
+                options.Server.Engine.PingInterval = pingInterval;
+                options.Server.Engine.PingTimeout = pingTimeout;
                 options.Server.Engine.MaxPayload = 1_000_000;
                 options.Server.Engine.AllowedOrigins.Add("*");
                 options.Server.ConnectTimeout = TimeSpan.FromMilliseconds(1000);

@@ -24,7 +24,9 @@ internal sealed class EchoServer : IAsyncDisposable
     /// <summary>The base address without a trailing slash; the Socket.IO path is <c>/socket.io/</c>.</summary>
     public string Url { get; }
 
-    public static async Task<EchoServer> StartAsync()
+    /// <summary>Starts the sample (or names the external server).</summary>
+    /// <param name="args">More arguments for the sample, e.g. <c>--ping-timeout=20000</c> (ignored for an external server).</param>
+    public static async Task<EchoServer> StartAsync(params string[] args)
     {
         var external = Environment.GetEnvironmentVariable(ExternalUrlVariable);
         if (!string.IsNullOrWhiteSpace(external))
@@ -32,7 +34,7 @@ internal sealed class EchoServer : IAsyncDisposable
             return new EchoServer(external.Trim().TrimEnd('/'), host: null);
         }
 
-        var host = await RunningHost.StartAsync(SocketIOEchoApp.Create);
+        var host = await RunningHost.StartAsync(loopback => SocketIOEchoApp.Create([.. loopback, .. args]));
         return new EchoServer(host.Url, host);
     }
 
