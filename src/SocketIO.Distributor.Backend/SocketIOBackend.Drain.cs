@@ -8,7 +8,7 @@ namespace SocketIO.Distributor.Backend;
 /// <summary>A graceful stop: the sockets move to another replica while this one finishes what it received.</summary>
 public sealed partial class SocketIOBackend
 {
-    private Drain? _drain;
+    private volatile Drain? _drain;
 
     /// <summary>A distributor moved its sockets off this draining backend: nothing more from it follows on the inbox.</summary>
     private void OnDepartureSeen(DepartureSeen seen) => _drain?.OnDepartureSeen(seen.DistributorId);
@@ -32,7 +32,8 @@ public sealed partial class SocketIOBackend
         private readonly long _started = Stopwatch.GetTimestamp();
         private readonly ConcurrentDictionary<string, byte> _awaited = new(StringComparer.Ordinal);
         private readonly int _awaitedAtStart;
-        private readonly TimeSpan? _quiet;
+        private readonly TimeSpan _silence;
+        private bool _waitForSilence;
         private int _acknowledged;
 
         private Drain(SocketIOBackend backend, ClusterMembership? membership)
@@ -52,7 +53,8 @@ public sealed partial class SocketIOBackend
             var silent = membership is null
                 || distributors.Exists(d => !d.AcknowledgesDepartures)
                 || backend._sockets.Values.Any(s => !_awaited.ContainsKey(s.DistributorId));
-            _quiet = silent ? TimeSpan.FromTicks(Math.Min(backend.Options.Bus.HeartbeatInterval.Ticks, TimeSpan.FromMilliseconds(250).Ticks)) : null;
+            _silence = TimeSpan.FromTicks(Math.Min(backend.Options.Bus.HeartbeatInterval.Ticks, TimeSpan.FromMilliseconds(250).Ticks));
+            _waitForSilence = silent;
             BackendLog.Draining(backend._logger, backend.Id, backend.Options.DrainTimeout);
         }
 
@@ -61,6 +63,13 @@ public sealed partial class SocketIOBackend
         /// <summary>Starts a drain, or returns null when there is nothing to drain (no sockets, or no drain configured).</summary>
         public static Drain? Start(SocketIOBackend backend, ClusterMembership? membership) =>
             backend.Options.DrainTimeout > TimeSpan.Zero && !backend._sockets.IsEmpty ? new Drain(backend, membership) : null;
+
+        /// <summary>The departure could not be announced (Redis unreachable): no acknowledgement will come, only a silence.</summary>
+        public void NobodyTold()
+        {
+            _awaited.Clear();
+            _waitForSilence = true;
+        }
 
         /// <summary>A distributor said it sends nothing more (handled in inbox order, after all it sent before).</summary>
         public void OnDepartureSeen(string distributorId)
@@ -95,7 +104,7 @@ public sealed partial class SocketIOBackend
             }
 
             return !_awaited.IsEmpty
-                || (_quiet is { } quiet && Stopwatch.GetElapsedTime(Volatile.Read(ref _backend._lastDelivery)) < quiet);
+                || (_waitForSilence && Stopwatch.GetElapsedTime(Volatile.Read(ref _backend._lastDelivery)) < _silence);
         }
 
         /// <summary>Waits until the pipeline is empty and every socket's handlers are done.</summary>
@@ -132,7 +141,7 @@ public sealed partial class SocketIOBackend
                 busy,
                 Volatile.Read(ref _acknowledged),
                 _awaitedAtStart,
-                _quiet is not null ? "; waited for a silence as well (a distributor that does not acknowledge departures)" : string.Empty);
+                _waitForSilence ? "; waited for a silence as well (a distributor that does not acknowledge departures, or the departure could not be announced)" : string.Empty);
         }
     }
 }

@@ -221,12 +221,17 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
         if (drain is not null)
         {
             // The entry stays (saying it drains) and the heartbeat goes on until the drain is over.
-            if (membership is not null)
+            if (membership is null || !await membership.AnnounceLeavingAsync().ConfigureAwait(false))
             {
-                await membership.AnnounceLeavingAsync().ConfigureAwait(false);
+                drain.NobodyTold();
             }
 
             await drain.UntilDistributorsDoneAsync().ConfigureAwait(false);
+        }
+        else if (announce && membership is not null)
+        {
+            // Nothing to drain: leave at once, before unsubscribing (no distributor picks it meanwhile).
+            await membership.LeaveAsync().ConfigureAwait(false);
         }
 
         await StopDistributorProbeAsync().ConfigureAwait(false);
@@ -243,7 +248,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
 
         if (membership is not null)
         {
-            if (announce)
+            if (drain is not null)
             {
                 await membership.LeaveAsync().ConfigureAwait(false);
             }

@@ -15,6 +15,7 @@ public sealed partial class ClusterMembership
 {
     private volatile bool _leaving;
     private volatile bool _announced;
+    private volatile bool _unannouncedLogged;
 
     /// <summary>True once this process announced its departure (<see cref="AnnounceLeavingAsync"/>).</summary>
     public bool IsLeaving => _leaving;
@@ -57,7 +58,7 @@ public sealed partial class ClusterMembership
         var self = _describe();
         if (!_bus.IsConnected)
         {
-            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, "no connection");
+            LogUnannounced(self, "no connection");
             return false;
         }
 
@@ -71,7 +72,7 @@ public sealed partial class ClusterMembership
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, ex.Message);
+            LogUnannounced(self, ex.Message);
             return false;
         }
     }
@@ -89,7 +90,7 @@ public sealed partial class ClusterMembership
         var self = _describe();
         if (!_bus.IsConnected)
         {
-            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, "no connection");
+            LogUnannounced(self, "no connection");
             return;
         }
 
@@ -108,7 +109,17 @@ public sealed partial class ClusterMembership
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, ex.Message);
+            LogUnannounced(self, ex.Message);
+        }
+    }
+
+    /// <summary>One warning per stop, however many steps of it found Redis unreachable.</summary>
+    private void LogUnannounced(MemberInfo self, string reason)
+    {
+        if (!_unannouncedLogged)
+        {
+            _unannouncedLogged = true;
+            Log.LeaveUnannounced(_logger, self.Kind, self.Id, _bus.Options.MemberTimeout.TotalSeconds, reason);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SocketIO.Distributor.Backend.Tests.Harness;
 using SocketIO.Distributor.Protocol.Bus;
 using SocketIO.Distributor.Testing;
+using SocketIO.Distributor.Testing.Resp;
 
 namespace SocketIO.Distributor.Backend.Tests;
 
@@ -135,6 +136,33 @@ public sealed class DrainTests
 
         var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
         Assert.Contains("1 of 1 distributor(s) acknowledged the departure; waited for a silence as well", drained.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_backend_that_stops_while_Redis_is_down_says_so_once_and_waits_for_no_acknowledgement()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var h = await BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
+            configure: o =>
+            {
+                o.Bus.Redis = redis.ConnectionString;
+                o.DrainTimeout = TimeSpan.FromSeconds(20);
+            },
+            distributorSetup: d => d.AcknowledgesDepartures = true);
+        await h.ConnectAsync("s1");
+        await redis.KillAsync();
+        await Eventually.TrueAsync(() => !h.Backend.IsReady, "the backend sees Redis down");
+
+        var clock = Stopwatch.StartNew();
+        await h.Backend.StopAsync().WithTimeout("the stop", TimeSpan.FromSeconds(15));
+
+        // Nobody was told, so nobody will answer: a silence ends the drain, not the drain timeout (20 s).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed}");
+        Assert.Single(h.Logs.Entries, e => e.EventId == 3108);
+        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
+        Assert.Contains("the departure could not be announced", drained.Message, StringComparison.Ordinal);
+        await redis.RestartAsync();
     }
 
     private static MemberInfo? EntryOf(BackendHarness h, string id)
