@@ -190,6 +190,13 @@ public sealed partial class SocketIOBackend
             return;
         }
 
+        if (message is DepartureSeen seen)
+        {
+            // Handled in place: the drain also waits for what is still in the pipeline.
+            OnDepartureSeen(seen);
+            return;
+        }
+
         if (message is ClientPacket packet
             && _sockets.TryGetValue(packet.SocketId, out var socket)
             && SocketPacketParser.Parse(packet.Packet, out var parsed) == DecodeError.None

@@ -204,6 +204,7 @@ public sealed partial class SocketIOBackend : IAsyncDisposable
         Host = $"{Environment.MachineName}/{Environment.ProcessId}",
         StartedAt = _startedAt,
         ReadsBatches = true,
+        AwaitsDepartureSeen = true,
     };
 
     private async Task ReleaseAsync(bool announce)

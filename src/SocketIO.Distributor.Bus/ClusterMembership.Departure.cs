@@ -65,7 +65,7 @@ public sealed partial class ClusterMembership
         try
         {
             // Bounded: an outage not noticed yet must not hold the stop for the library's timeout.
-            await BeatAsync().WaitAsync(RedisBus.StopStepTimeout);
+            await MarkEntryLeavingAsync();
             await _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode()).WaitAsync(RedisBus.StopStepTimeout);
             _announced = true;
             return true;
@@ -74,6 +74,19 @@ public sealed partial class ClusterMembership
         {
             LogUnannounced(self, ex.Message);
             return false;
+        }
+    }
+
+    /// <summary>Writes the entry with <see cref="MemberInfo.Leaving"/>; the announcement goes out even if this fails.</summary>
+    private async Task MarkEntryLeavingAsync()
+    {
+        try
+        {
+            await BeatAsync().WaitAsync(RedisBus.StopStepTimeout);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.HeartbeatFailed(_logger, ex);
         }
     }
 
@@ -138,7 +151,12 @@ public sealed partial class ClusterMembership
                 continue;
             }
 
-            _departed.TryAdd(member.Id, member.StartedAt);
+            if (!_departed.TryGetValue(member.Id, out var recorded) || recorded < member.StartedAt)
+            {
+                // A later run than a departure remembered from before (a restart with the same id) leaves too.
+                _departed[member.Id] = member.StartedAt;
+            }
+
             if (_live.ContainsKey(member.Id))
             {
                 wasLive[member.Id] = member;

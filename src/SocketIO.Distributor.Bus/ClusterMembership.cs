@@ -29,6 +29,7 @@ public sealed partial class ClusterMembership : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _beating = new(1, 1);
     private Dictionary<string, MemberInfo> _live = new(StringComparer.Ordinal);
     // Members that announced their departure, with the StartedAt of the run that left: a later run
     // with the same id (a restart with a configured id) is a new member and is not ignored.
@@ -286,8 +287,25 @@ public sealed partial class ClusterMembership : IAsyncDisposable
         }
     }
 
-    /// <summary>Refreshes the alive key and the entry; returns true if the alive key was gone (and is now set again).</summary>
+    /// <summary>
+    /// Refreshes the alive key and the entry; returns true if the alive key was gone (and is now set again).
+    /// One at a time: a beat that described this process before a change (its departure) must not write
+    /// its entry after the beat that describes it after.
+    /// </summary>
     private async Task<bool> BeatAsync()
+    {
+        await _beating.WaitAsync();
+        try
+        {
+            return await BeatOnceAsync();
+        }
+        finally
+        {
+            _beating.Release();
+        }
+    }
+
+    private async Task<bool> BeatOnceAsync()
     {
         var self = _describe() with
         {

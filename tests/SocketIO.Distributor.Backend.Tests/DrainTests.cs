@@ -106,16 +106,22 @@ public sealed class DrainTests
             b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
             distributors: ["d1", "d2"],
             configure: o => o.DrainTimeout = TimeSpan.FromSeconds(20),
-            distributorSetup: d => d.AcknowledgesDepartures = d.AnswersDepartures = true);
+            distributorSetup: d =>
+            {
+                d.AcknowledgesDepartures = true;
+                d.AnswersDepartures = d.Id == "d1";
+            });
         await h.ConnectAsync("s1");
         await h.DistributorsSeenAsync("/", 2);
 
-        // d2 stops its heartbeat without announcing anything (as a killed process's entry expires) and
-        // never answers: the drain waits for it only until its entry is gone (member timeout 500 ms).
-        await h.D2.CrashAsync();
-        h.D2.AnswersDepartures = false;
+        // The drain starts waiting for both; then d2 stops its heartbeat without a word (as a killed
+        // process's entry expires) and never answers: the drain waits for it only until the membership
+        // drops it (member timeout 500 ms).
         var clock = Stopwatch.StartNew();
-        await h.Backend.StopAsync().WithTimeout("the stop", TimeSpan.FromSeconds(15));
+        var stopping = h.Backend.StopAsync();
+        await Eventually.TrueAsync(() => h.Logs.Has(4053), "the drain started");
+        await h.D2.CrashAsync();
+        await stopping.WithTimeout("the stop", TimeSpan.FromSeconds(15));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed} (drain timeout 20 s)");
         var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);

@@ -74,6 +74,12 @@ public sealed record MemberInfo
     public bool AcknowledgesDepartures { get; init; }
 
     /// <summary>
+    /// Backends: true if, when it drains, it waits for each distributor's <see cref="DepartureSeen"/> (so only
+    /// such a backend is sent one: an older backend would log it as unknown). False in an entry written before.
+    /// </summary>
+    public bool AwaitsDepartureSeen { get; init; }
+
+    /// <summary>
     /// True while the member drains after announcing its departure (<see cref="MemberLeaving"/>): it still
     /// finishes what it received, but it is not live for anyone. A member that reads the entry before
     /// the announcement reached it treats it as a departure, not a death; one that starts meanwhile never

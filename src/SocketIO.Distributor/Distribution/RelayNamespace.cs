@@ -86,7 +86,13 @@ internal sealed partial class RelayNamespace : INamespaceHandler
         _distributor.Register(relay);
         var answer = _distributor.ExpectConnectResult(socket.Id);
         _distributor.Statistics.OnConnectRequest();
-        SendConnectRequest(relay, backend.Id, recovered: false);
+        if (_distributor.IsLeaving(relay.BackendId) && PickBackend(exclude: relay.BackendId) is { } other)
+        {
+            // Its backend announced its departure while the connect hook ran (its sockets here moved without this one).
+            relay.BackendId = other.Id;
+        }
+
+        SendConnectRequest(relay, relay.BackendId, recovered: false);
         ConnectResult result;
         try
         {
@@ -335,7 +341,7 @@ internal sealed partial class RelayNamespace : INamespaceHandler
     /// <summary>Picks a live backend: of two random ones, the one with fewer sockets.</summary>
     private MemberInfo? PickBackend(string? exclude)
     {
-        var live = _distributor.BackendsServing(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id)).ToList();
+        var live = _distributor.BackendsServing(Name).Where(b => b.Id != exclude && !_distributor.IsUnreachable(b.Id) && !_distributor.IsLeaving(b.Id)).ToList();
         if (live.Count == 0)
         {
             return null;

@@ -64,9 +64,9 @@ public sealed partial class SocketIODistributor
     /// A backend announced its departure (its <see cref="MemberLeaving"/>, or its entry saying it drains,
     /// whichever came first): it drains what it received before it unsubscribes. Its sockets here move
     /// to another replica, then <see cref="DepartureSeen"/> goes to its inbox behind everything sent
-    /// there: the backend knows this distributor sends it nothing more.
+    /// there (if it <paramref name="awaitsAcknowledgement"/>): the backend knows this distributor sends it nothing more.
     /// </summary>
-    internal void OnBackendLeaving(string backendId)
+    internal void OnBackendLeaving(string backendId, bool awaitsAcknowledgement)
     {
         var now = Time.GetTimestamp();
         var first = false;
@@ -103,14 +103,18 @@ public sealed partial class SocketIODistributor
         }
 
         _drainTimers[backendId] = timer;
-        _ = MoveOffAndAcknowledgeAsync(backendId);
+        _ = MoveOffAndAcknowledgeAsync(backendId, awaitsAcknowledgement);
     }
 
-    private async Task MoveOffAndAcknowledgeAsync(string backendId)
+    private async Task MoveOffAndAcknowledgeAsync(string backendId, bool acknowledge)
     {
         try
         {
             await Task.WhenAll(_namespaces.Values.Select(relay => relay.OnBackendLost(backendId, BackendLoss.Draining)));
+            if (!acknowledge)
+            {
+                return;
+            }
 
             // Every socket moved, each under its own lock: whatever this distributor sent the backend is
             // published (or waiting in that inbox's batch, which this joins at the end).
@@ -131,6 +135,9 @@ public sealed partial class SocketIODistributor
         {
             timer.Dispose();
         }
+
+        // Its drain is over: a later run with the same id (a restart with a configured id) may leave again.
+        _leaving.TryRemove(drained.BackendId, out _);
 
         foreach (var relay in _namespaces.Values)
         {

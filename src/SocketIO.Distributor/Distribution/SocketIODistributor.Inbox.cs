@@ -96,12 +96,15 @@ public sealed partial class SocketIODistributor
         switch (Decode(bytes))
         {
             case MemberLeaving leaving when leaving.MemberId != Id:
+                // Out of the view first (no new socket picks it), then its sockets move (MemberDown, if it
+                // was in the view; here if it was not: OnBackendLeaving runs once either way).
+                var known = Membership.Find(leaving.MemberId);
+                Membership.OnMemberLeaving(leaving);
                 if (leaving.Kind == MemberKind.Backend)
                 {
-                    OnBackendLeaving(leaving.MemberId);
+                    OnBackendLeaving(leaving.MemberId, known?.AwaitsDepartureSeen ?? true);
                 }
 
-                Membership.OnMemberLeaving(leaving);
                 break;
             case CustomMessage custom:
                 CustomMessageReceived?.Invoke(custom);
@@ -114,6 +117,18 @@ public sealed partial class SocketIODistributor
 
     private void OnConnectResult(ConnectResult result)
     {
+        if (_sockets.TryGetValue(result.SocketId, out var moved) && result.BackendId.Length > 0 && result.BackendId != moved.BackendId)
+        {
+            // From a backend this socket moved away from before it answered (it left or died): the socket's
+            // new backend answers; an acceptance here is undone so that backend does not keep a ghost.
+            if (result.Accepted)
+            {
+                Inboxes.PublishInOrder(result.BackendId, () => new SocketDisconnected(result.SocketId, "transport close").Encode());
+            }
+
+            return;
+        }
+
         var waiting = _pendingConnects.TryRemove(result.SocketId, out var answer);
         if (_sockets.TryGetValue(result.SocketId, out var relay))
         {

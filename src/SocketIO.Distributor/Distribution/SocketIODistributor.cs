@@ -225,7 +225,7 @@ public sealed partial class SocketIODistributor : IAsyncDisposable
         if (member.Leaving)
         {
             // A departure (announced, or read in its entry before the announcement came): it drains.
-            OnBackendLeaving(member.Id);
+            OnBackendLeaving(member.Id, member.AwaitsDepartureSeen);
             return;
         }
 
