@@ -10,6 +10,7 @@ public sealed partial class SocketIODistributor
     private readonly ConcurrentDictionary<string, long> _unreachable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _leaving = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _drainTimers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _movingOff = new(StringComparer.Ordinal);
     private BackendInboxes? _inboxes;
     private readonly Lock _probeGate = new();
     private ITimer? _probeTimer;
@@ -68,6 +69,20 @@ public sealed partial class SocketIODistributor
     /// </summary>
     internal void OnBackendLeaving(string backendId, bool awaitsAcknowledgement)
     {
+        MarkLeaving(backendId);
+        if (_movingOff.TryAdd(backendId, 0))
+        {
+            _ = MoveOffAndAcknowledgeAsync(backendId, awaitsAcknowledgement);
+        }
+    }
+
+    /// <summary>
+    /// Marks the backend as draining (so that whatever finds it gone from now on reads a departure, not a
+    /// death) and arms the timer that fails what it owes should its <see cref="BackendDrained"/> never come.
+    /// Called before it leaves the members view.
+    /// </summary>
+    internal void MarkLeaving(string backendId)
+    {
         var now = Time.GetTimestamp();
         var first = false;
         _leaving.AddOrUpdate(
@@ -103,7 +118,6 @@ public sealed partial class SocketIODistributor
         }
 
         _drainTimers[backendId] = timer;
-        _ = MoveOffAndAcknowledgeAsync(backendId, awaitsAcknowledgement);
     }
 
     private async Task MoveOffAndAcknowledgeAsync(string backendId, bool acknowledge)
@@ -138,6 +152,7 @@ public sealed partial class SocketIODistributor
 
         // Its drain is over: a later run with the same id (a restart with a configured id) may leave again.
         _leaving.TryRemove(drained.BackendId, out _);
+        _movingOff.TryRemove(drained.BackendId, out _);
 
         foreach (var relay in _namespaces.Values)
         {

@@ -96,9 +96,15 @@ public sealed partial class SocketIODistributor
         switch (Decode(bytes))
         {
             case MemberLeaving leaving when leaving.MemberId != Id:
-                // Out of the view first (no new socket picks it), then its sockets move (MemberDown, if it
-                // was in the view; here if it was not: OnBackendLeaving runs once either way).
+                // Marked as draining first (a refresh running meanwhile on the heartbeat loop then reads its
+                // absence as a departure, not a death), out of the view next (no new socket picks it), then
+                // its sockets move (on MemberDown if it was in the view, else here: once either way).
                 var known = Membership.Find(leaving.MemberId);
+                if (leaving.Kind == MemberKind.Backend)
+                {
+                    MarkLeaving(leaving.MemberId);
+                }
+
                 Membership.OnMemberLeaving(leaving);
                 if (leaving.Kind == MemberKind.Backend)
                 {
