@@ -80,6 +80,8 @@ public sealed class ShardedRecoveryTests(ThreeMasters masters, ITestOutputHelper
     {
         public const string Cut = "cut";
 
+        private static readonly TimeSpan PauseProofMemberTimeout = TimeSpan.FromSeconds(4);
+
         private readonly RecoveringBackend _backend = new();
         private TestCluster _cluster = null!;
         private string _sid = string.Empty;
@@ -100,10 +102,13 @@ public sealed class ShardedRecoveryTests(ThreeMasters masters, ITestOutputHelper
 
         public static async Task<Scene> StartAsync(Testing.Resp.RedisCluster redis, string name, ITestOutputHelper output)
         {
+            // Alive keys that outlast the 800 ms write pause below: a member whose key sits on the paused master
+            // (one chance in three) must not expire meanwhile (with the cluster's 1 s member timeout it could, and
+            // the lone backend's sockets were then disconnected as orphans). The pause is about the replay log.
             var scene = new Scene { _cluster = TestCluster.Create(name, redis.ConnectionString) };
-            scene.Backend = await scene._cluster.StartBackendAsync(x => scene._backend.Serve(x, Chat));
-            scene.First = await scene._cluster.StartDistributorAsync([Chat]);
-            scene.Second = await scene._cluster.StartDistributorAsync([Chat]);
+            scene.Backend = await scene._cluster.StartBackendAsync(x => scene._backend.Serve(x, Chat), o => o.Bus.MemberTimeout = PauseProofMemberTimeout);
+            scene.First = await scene._cluster.StartDistributorAsync([Chat], o => o.Bus.MemberTimeout = PauseProofMemberTimeout);
+            scene.Second = await scene._cluster.StartDistributorAsync([Chat], o => o.Bus.MemberTimeout = PauseProofMemberTimeout);
             await scene._cluster.WaitForBackendsAsync(scene.First, 1);
             await scene._cluster.WaitForBackendsAsync(scene.Second, 1);
             scene.Clients = await NodeClientDriver.StartAsync("v4", output);
