@@ -64,9 +64,8 @@ public sealed partial class ClusterMembership
 
         try
         {
-            // Bounded: an outage not noticed yet must not hold the stop for the library's timeout.
             await MarkEntryLeavingAsync();
-            await _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode()).WaitAsync(RedisBus.StopStepTimeout);
+            await PublishLeavingAsync(self);
             _announced = true;
             return true;
         }
@@ -113,7 +112,7 @@ public sealed partial class ClusterMembership
             var db = _bus.Database;
             if (!_announced)
             {
-                await _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode()).WaitAsync(RedisBus.StopStepTimeout);
+                await PublishLeavingAsync(self);
             }
 
             await Task.WhenAll(
@@ -125,6 +124,10 @@ public sealed partial class ClusterMembership
             LogUnannounced(self, ex.Message);
         }
     }
+
+    /// <summary>Tells every process that this one leaves; bounded: an outage not noticed yet must not hold the stop for the library's timeout.</summary>
+    private Task PublishLeavingAsync(MemberInfo self) =>
+        _bus.PublishAsync(_bus.Channels.All, new MemberLeaving(self.Id, self.Kind).Encode()).WaitAsync(RedisBus.StopStepTimeout);
 
     /// <summary>One warning per stop, however many steps of it found Redis unreachable.</summary>
     private void LogUnannounced(MemberInfo self, string reason)

@@ -33,21 +33,7 @@ public sealed partial class SocketIODistributor
     /// </summary>
     internal void OnBackendUnreachable(string backendId)
     {
-        var now = Time.GetTimestamp();
-        var first = false;
-        _unreachable.AddOrUpdate(
-            backendId,
-            _ =>
-            {
-                first = true;
-                return now;
-            },
-            (_, since) =>
-            {
-                first = Time.GetElapsedTime(since) >= Options.Bus.MemberTimeout * 2;
-                return first ? now : since;
-            });
-        if (first)
+        if (Stamp(_unreachable, backendId, Options.Bus.MemberTimeout * 2))
         {
             Statistics.OnBackendUnreachable();
             DistributorMetrics.BackendsUnreachable.Add(1);
@@ -83,21 +69,7 @@ public sealed partial class SocketIODistributor
     /// </summary>
     internal void MarkLeaving(string backendId)
     {
-        var now = Time.GetTimestamp();
-        var first = false;
-        _leaving.AddOrUpdate(
-            backendId,
-            _ =>
-            {
-                first = true;
-                return now;
-            },
-            (_, since) =>
-            {
-                first = Time.GetElapsedTime(since) >= Options.BackendDrainGrace;
-                return first ? now : since;
-            });
-        if (!first)
+        if (!Stamp(_leaving, backendId, Options.BackendDrainGrace))
         {
             return;
         }
@@ -118,6 +90,29 @@ public sealed partial class SocketIODistributor
         }
 
         _drainTimers[backendId] = timer;
+    }
+
+    /// <summary>
+    /// Records now as <paramref name="backendId"/>'s moment in <paramref name="stamps"/> unless a moment less
+    /// than <paramref name="window"/> old is already there; true if it recorded (the first report in the window).
+    /// </summary>
+    private bool Stamp(ConcurrentDictionary<string, long> stamps, string backendId, TimeSpan window)
+    {
+        var now = Time.GetTimestamp();
+        var first = false;
+        stamps.AddOrUpdate(
+            backendId,
+            _ =>
+            {
+                first = true;
+                return now;
+            },
+            (_, since) =>
+            {
+                first = Time.GetElapsedTime(since) >= window;
+                return first ? now : since;
+            });
+        return first;
     }
 
     private async Task MoveOffAndAcknowledgeAsync(string backendId, bool acknowledge)
