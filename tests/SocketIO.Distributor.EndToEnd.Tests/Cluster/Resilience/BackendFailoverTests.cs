@@ -213,6 +213,179 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         gate.SetResult();
     }
 
+    /// <summary>
+    /// A client whose connect hook (<c>OnClientConnect</c>) is still running when the replica picked for it
+    /// announces its departure: its CONNECT goes to the other replica, not to the one leaving (whose
+    /// inbox closes once its sockets have moved), and the socket stays connected after the drain ends.
+    /// </summary>
+    [Fact]
+    public async Task A_socket_whose_connect_hook_runs_while_its_replica_leaves_connects_to_the_other_replica()
+    {
+        await using var cluster = TestCluster.Create("fo-hook-leave");
+        var holdNext = 0;
+        var hookEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseHook = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var distributor = await cluster.StartDistributorAsync(["/"], o => o.OnClientConnect = async _ =>
+        {
+            if (Interlocked.Exchange(ref holdNext, 0) == 1)
+            {
+                hookEntered.TrySetResult();
+                await releaseHook.Task;
+            }
+
+            return null;
+        });
+
+        // The victim's drain lasts while a slow request of "keep" runs there.
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finishSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var victimConnections = 0;
+        var victim = await cluster.StartBackendAsync(
+            b => b.Of("/").OnConnection(socket =>
+            {
+                Interlocked.Increment(ref victimConnections);
+                socket.On("message-with-ack", e => e.Ack(e.Arguments[0].GetString(), "victim"));
+                socket.On("slow", async e =>
+                {
+                    slowStarted.TrySetResult();
+                    await finishSlow.Task;
+                    e.Ack("slow done", "victim");
+                });
+            }),
+            o => o.DrainTimeout = TimeSpan.FromSeconds(20));
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        await clients.ConnectAsync("keep", distributor.Url, "/");
+
+        // "late" gets the victim (the only replica), then its hook holds it.
+        Volatile.Write(ref holdNext, 1);
+        var late = clients.TryConnectAsync("late", distributor.Url, "/", timeout: TimeSpan.FromSeconds(15));
+        await hookEntered.Task.WithTimeout("the connect hook to run");
+        var survivor = await StartSurvivorAsync(cluster);
+        await cluster.WaitForBackendsAsync(distributor, 2);
+
+        var slow = clients.EmitWithAckAsync("keep", "slow", [], TimeSpan.FromSeconds(15));
+        await slowStarted.Task.WithTimeout("the slow request to start at the victim");
+        var stopping = victim.StopAsync();
+
+        // The distributor marks the victim leaving before it moves its sockets.
+        await Eventually.TrueAsync(() => survivor.Of("/").Sockets.Count == 1, "\"keep\" moved to the survivor");
+
+        // The departure is read and the victim drains (its slow request runs): now the hook returns.
+        releaseHook.SetResult();
+        Assert.Null(await late);
+        var answer = await clients.EmitWithAckAsync("late", "message-with-ack", ["after"], AckTimeout);
+        Assert.Equal(["after", "survivor"], answer.Select(a => a.GetString()));
+
+        finishSlow.SetResult();
+        Assert.Equal(["slow done", "victim"], (await slow).Select(a => a.GetString()));
+        await stopping.WithTimeout("the victim's drain", TimeSpan.FromSeconds(10));
+
+        // After the drain, both sockets are still connected and answered by the survivor.
+        foreach (var name in new[] { "keep", "late" })
+        {
+            var again = await clients.EmitWithAckAsync(name, "message-with-ack", [name], AckTimeout);
+            Assert.Equal([name, "survivor"], again.Select(a => a.GetString()));
+            Assert.Equal(0, clients.Count(name, "$disconnect"));
+        }
+
+        // The victim was never asked to take "late" (its only connection was "keep").
+        Assert.Equal(1, Volatile.Read(ref victimConnections));
+        Assert.Equal(0, distributor.Distributor.Statistics.AcksFailed);
+    }
+
+    /// <summary>
+    /// A client whose CONNECT the picked replica is still deciding (its middleware is slow) when that
+    /// replica announces its departure: the socket moves to the other replica, which accepts it, and the
+    /// leaving replica's late acceptance does not pin the socket back on it.
+    /// </summary>
+    [Fact]
+    public async Task A_late_acceptance_from_a_replica_a_connecting_socket_moved_away_from_does_not_take_it_back()
+    {
+        await using var cluster = TestCluster.Create("fo-late-accept");
+        var distributor = await cluster.StartDistributorAsync(["/"]);
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finishSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var middlewareEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseMiddleware = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lateAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var victim = await cluster.StartBackendAsync(
+            b =>
+            {
+                var nsp = b.Of("/");
+                nsp.Use(async (socket, next) =>
+                {
+                    if (socket.Handshake.Auth.ValueKind == System.Text.Json.JsonValueKind.Object && socket.Handshake.Auth.TryGetProperty("late", out _))
+                    {
+                        middlewareEntered.TrySetResult();
+                        await releaseMiddleware.Task;
+                    }
+
+                    await next();
+                });
+                nsp.OnConnection(socket =>
+                {
+                    if (socket.Handshake.Auth.ValueKind == System.Text.Json.JsonValueKind.Object && socket.Handshake.Auth.TryGetProperty("late", out _))
+                    {
+                        lateAccepted.TrySetResult();
+                    }
+
+                    socket.On("message-with-ack", e => e.Ack(e.Arguments[0].GetString(), "victim"));
+                    socket.On("slow", async e =>
+                    {
+                        slowStarted.TrySetResult();
+                        await finishSlow.Task;
+                        e.Ack("slow done", "victim");
+                    });
+                });
+            },
+            o => o.DrainTimeout = TimeSpan.FromSeconds(20));
+        await cluster.WaitForBackendsAsync(distributor, 1);
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        await clients.ConnectAsync("keep", distributor.Url, "/");
+
+        // "late" is sent to the victim (the only replica), whose middleware holds it.
+        var late = clients.TryConnectAsync("late", distributor.Url, "/", auth: new { late = true }, timeout: TimeSpan.FromSeconds(15));
+        await middlewareEntered.Task.WithTimeout("the victim's middleware to hold \"late\"");
+        var survivor = await StartSurvivorAsync(cluster);
+        await cluster.WaitForBackendsAsync(distributor, 2);
+
+        // The victim drains while a slow request of "keep" runs there; both sockets move to the survivor.
+        var slow = clients.EmitWithAckAsync("keep", "slow", [], TimeSpan.FromSeconds(15));
+        await slowStarted.Task.WithTimeout("the slow request to start at the victim");
+        var stopping = victim.StopAsync();
+        await Eventually.TrueAsync(() => survivor.Of("/").Sockets.Count == 2, "both sockets moved to the survivor");
+        Assert.Null(await late);
+
+        // Requests while the victim still drains (its inbox open): had the late acceptance pinned the
+        // socket back on the victim, the victim would answer them (it did, before the fix).
+        releaseMiddleware.SetResult();
+        await lateAccepted.Task.WithTimeout("the victim to accept \"late\"");
+        for (var i = 0; i < 10; i++)
+        {
+            var during = await clients.EmitWithAckAsync("late", "message-with-ack", [$"during {i}"], AckTimeout);
+            Assert.Equal([$"during {i}", "survivor"], during.Select(a => a.GetString()));
+        }
+
+        finishSlow.SetResult();
+        Assert.Equal(["slow done", "victim"], (await slow).Select(a => a.GetString()));
+        await stopping.WithTimeout("the victim's drain", TimeSpan.FromSeconds(10));
+        foreach (var name in new[] { "late", "keep" })
+        {
+            var answer = await clients.EmitWithAckAsync(name, "message-with-ack", [name], AckTimeout);
+            Assert.Equal([name, "survivor"], answer.Select(a => a.GetString()));
+            Assert.Equal(0, clients.Count(name, "$disconnect"));
+        }
+
+        // Nor was the victim found unreachable afterwards with a socket still pinned on it.
+        var statistics = distributor.Distributor.Statistics;
+        output.WriteLine($"distributor: unreachable {statistics.BackendsUnreachable}, resent {statistics.PacketsResent}, acks failed {statistics.AcksFailed}");
+        Assert.Equal(2, survivor.Of("/").Sockets.Count);
+        Assert.Equal(0, statistics.BackendsUnreachable);
+        Assert.Equal(0, statistics.PacketsResent);
+        Assert.Equal(0, statistics.AcksFailed);
+    }
+
     private static async Task<string[]> ConnectAsync(NodeClientDriver clients, string url)
     {
         var names = Enumerable.Range(0, Sockets).Select(i => $"c{i}").ToArray();
