@@ -148,6 +148,7 @@ internal static class FanoutScenario
                 Interlocked.Exchange(ref late, 0);
                 var stepId = Interlocked.Increment(ref step);
                 var cpuBefore = context.Sampler.CpuMicroseconds();
+                var kernelBefore = context.Sampler.CpuMicroseconds(kernelOnly: true);
                 var self = new SelfCpu();
                 var start = Stopwatch.GetTimestamp();
                 var total = (long)Math.Round(rate * stepSeconds);
@@ -185,6 +186,7 @@ internal static class FanoutScenario
 
                 var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 var cpuAfter = context.Sampler.CpuMicroseconds();
+                var kernel = ServerSampler.Sum(context.Sampler.CpuMicroseconds(kernelOnly: true), kernelBefore);
                 var delivered = received.Sum();
                 var lost = Math.Max(0, expected - delivered);
                 var extra = recipients.Sum(i => Math.Max(0, received[i] - fired)) + Enumerable.Range(0, count).Where(i => !recipients.Contains(i)).Sum(i => received[i]);
@@ -215,6 +217,7 @@ internal static class FanoutScenario
                     // The cost per delivery at the first (lowest) rate, where the shapes differ most.
                     row.Set("first_broadcasts_per_s", fired / fireSeconds);
                     row.Set("first_server_cpu_us_per_delivery", delivered == 0 ? double.NaN : cpu / delivered);
+                    row.Set("first_server_kernel_us_per_delivery", delivered == 0 ? double.NaN : kernel / delivered);
                     row.Set("first_p99_ms", p99);
                 }
 

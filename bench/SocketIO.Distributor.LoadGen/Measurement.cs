@@ -17,8 +17,8 @@ internal sealed class ServerSampler(IReadOnlyList<ServerProcess> servers)
 
     public IReadOnlyList<ServerProcess> Servers => servers;
 
-    /// <summary>utime + stime of each server, in microseconds.</summary>
-    public Dictionary<string, double> CpuMicroseconds()
+    /// <summary>utime + stime of each server (stime alone: the kernel's share, with <paramref name="kernelOnly"/>), in microseconds.</summary>
+    public Dictionary<string, double> CpuMicroseconds(bool kernelOnly = false)
     {
         var result = new Dictionary<string, double>();
         foreach (var server in servers)
@@ -26,7 +26,7 @@ internal sealed class ServerSampler(IReadOnlyList<ServerProcess> servers)
             var stat = File.ReadAllText($"/proc/{server.Pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             // Fields after "(comm) ": state is [0], utime is field 14 overall → [11], stime → [12].
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            var ticks = (kernelOnly ? 0 : long.Parse(fields[11], CultureInfo.InvariantCulture)) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             result[server.Name] = ticks * 1_000_000.0 / TicksPerSecond;
         }
 

@@ -12,6 +12,7 @@ internal sealed class MeasurementWindow
 {
     private readonly ServerSampler _sampler;
     private readonly Dictionary<string, double> _cpu;
+    private readonly Dictionary<string, double> _kernel;
     private readonly Dictionary<string, Dictionary<int, long>> _switches;
     private readonly SelfCpu _self = new();
     private readonly double _machineBusyUs;
@@ -21,6 +22,7 @@ internal sealed class MeasurementWindow
     {
         _sampler = sampler;
         _cpu = sampler.CpuMicroseconds();
+        _kernel = sampler.CpuMicroseconds(kernelOnly: true);
         _switches = ContextSwitches(sampler.Servers);
         _machineBusyUs = MachineBusyMicroseconds();
     }
@@ -29,7 +31,7 @@ internal sealed class MeasurementWindow
     public double Elapsed => Stopwatch.GetElapsedTime(_start).TotalSeconds;
 
     /// <summary>
-    /// Sets server_cores, server_cpu_us_per_{unit}, cpu_us_per_{unit}.{process}, ctx_switches_per_{unit}
+    /// Sets server_cores, server_cpu_us_per_{unit}, server_kernel_us_per_{unit} (stime only), cpu_us_per_{unit}.{process}, ctx_switches_per_{unit}
     /// (and per process), loadgen_cores and other_cores (the machine's busy time minus servers and
     /// generator: the interference) on <paramref name="row"/>. Returns the server CPU in µs.
     /// </summary>
@@ -45,10 +47,13 @@ internal sealed class MeasurementWindow
 
         row.Set("server_cores", serverUs / 1e6 / elapsed);
         row.Set($"server_cpu_us_per_{unit}", Per(serverUs));
+        var kernelAfter = _sampler.CpuMicroseconds(kernelOnly: true);
+        row.Set($"server_kernel_us_per_{unit}", Per(ServerSampler.Sum(kernelAfter, _kernel)));
         long switches = 0;
         foreach (var (name, us) in cpuAfter)
         {
             row.Set($"cpu_us_per_{unit}.{name}", Per(us - _cpu[name]));
+            row.Set($"kernel_us_per_{unit}.{name}", Per(kernelAfter[name] - _kernel[name]));
             var delta = Delta(switchesAfter[name], _switches[name]);
             switches += delta;
             row.Set($"ctx_per_{unit}.{name}", Per(delta));

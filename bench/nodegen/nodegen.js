@@ -33,10 +33,10 @@ const now = () => Math.round(performance.now() * 1000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- /proc sampling -------------------------------------------------------------------------------
-function cpuUs(pid) {
+function cpuUs(pid, kernelOnly = false) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10000; // USER_HZ 100
+  return ((kernelOnly ? 0 : Number(f[11])) + Number(f[12])) * 10000; // USER_HZ 100; stime alone: the kernel's share
 }
 /** Context switches by thread id (voluntary + nonvoluntary). */
 function ctxSwitches(pid) {
@@ -83,6 +83,7 @@ function heap(collect) {
 class Window {
   constructor() {
     this.cpu = Object.fromEntries(servers.map((s) => [s.name, cpuUs(s.pid)]));
+    this.kernel = Object.fromEntries(servers.map((s) => [s.name, cpuUs(s.pid, true)]));
     this.ctx = Object.fromEntries(servers.map((s) => [s.name, ctxSwitches(s.pid)]));
     this.self = process.cpuUsage();
     this.machine = machineBusyUs();
@@ -93,8 +94,12 @@ class Window {
     const elapsed = this.elapsed;
     const per = (v) => (count > 0 ? v / count : NaN);
     let server = 0;
+    let kernel = 0;
     let switches = 0;
     for (const s of servers) {
+      const k = cpuUs(s.pid, true) - this.kernel[s.name];
+      kernel += k;
+      set(row, `kernel_us_per_${unit}.${s.name}`, per(k));
       const c = cpuUs(s.pid) - this.cpu[s.name];
       const x = ctxDelta(ctxSwitches(s.pid), this.ctx[s.name]);
       server += c;
@@ -106,6 +111,7 @@ class Window {
     const selfCores = (self.user + self.system) / 1e6 / elapsed;
     set(row, 'server_cores', server / 1e6 / elapsed);
     set(row, `server_cpu_us_per_${unit}`, per(server));
+    set(row, `server_kernel_us_per_${unit}`, per(kernel));
     set(row, `ctx_switches_per_${unit}`, per(switches));
     set(row, 'loadgen_cores', selfCores);
     set(row, 'other_cores', Math.max(0, (machineBusyUs() - this.machine - server) / 1e6 / elapsed - selfCores));
@@ -445,6 +451,7 @@ async function fanout() {
     if (s === 0) {
       set(row, 'first_broadcasts_per_s', fired / fireSeconds);
       set(row, 'first_server_cpu_us_per_delivery', delivered ? cpu / delivered : NaN);
+      set(row, 'first_server_kernel_us_per_delivery', probe.values.server_kernel_us_per_delivery);
       set(row, 'first_p99_ms', p99);
     }
     if (!ok) {
