@@ -123,24 +123,25 @@ public sealed partial class SocketIODistributor
 
     private void OnConnectResult(ConnectResult result)
     {
-        if (_sockets.TryGetValue(result.SocketId, out var moved) && result.BackendId.Length > 0 && result.BackendId != moved.BackendId)
+        var known = _sockets.TryGetValue(result.SocketId, out var relay);
+        if (known && result.BackendId.Length > 0 && result.BackendId != relay!.BackendId)
         {
             // From a backend this socket moved away from before it answered (it left or died): the socket's
             // new backend answers; an acceptance here is undone so that backend does not keep a ghost.
             if (result.Accepted)
             {
-                Inboxes.PublishInOrder(result.BackendId, () => new SocketDisconnected(result.SocketId, "transport close").Encode());
+                UndoAcceptance(result);
             }
 
             return;
         }
 
         var waiting = _pendingConnects.TryRemove(result.SocketId, out var answer);
-        if (_sockets.TryGetValue(result.SocketId, out var relay))
+        if (known)
         {
             if (!waiting)
             {
-                RelayNamespace.OnRecoveryResult(relay, result);
+                RelayNamespace.OnRecoveryResult(relay!, result);
                 return;
             }
 
@@ -148,7 +149,7 @@ public sealed partial class SocketIODistributor
             // handler already counts this socket in (it is buffered until CONNECT is written).
             if (result.Accepted)
             {
-                relay.BackendId = result.BackendId;
+                relay!.BackendId = result.BackendId;
                 relay.AcceptedAt = Time.GetTimestamp();
                 relay.IsAccepted = true;
             }
@@ -156,11 +157,15 @@ public sealed partial class SocketIODistributor
         else if (result.Accepted)
         {
             // The client left, or its wait timed out, before the answer: the backend must forget it.
-            Inboxes.PublishInOrder(result.BackendId, () => new SocketDisconnected(result.SocketId, "transport close").Encode());
+            UndoAcceptance(result);
         }
 
         answer?.TrySetResult(result);
     }
+
+    /// <summary>A backend accepted a socket that is not (or no longer) there for it: it must forget the socket, in order with what else this distributor sent it.</summary>
+    private void UndoAcceptance(ConnectResult result) =>
+        Inboxes.PublishInOrder(result.BackendId, () => new SocketDisconnected(result.SocketId, "transport close").Encode());
 
     private async Task OnSocketCommandAsync(SocketCommand command)
     {
