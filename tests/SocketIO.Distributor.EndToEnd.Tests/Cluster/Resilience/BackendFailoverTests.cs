@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using SocketIO.Distributor.Backend;
 using SocketIO.Distributor.Testing;
 using SocketIO.Distributor.Testing.Node;
@@ -237,20 +238,13 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         });
 
         // The victim's drain lasts while a slow request of "keep" runs there.
-        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finishSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldDrain();
         var victimConnections = 0;
         var victim = await cluster.StartBackendAsync(
             b => b.Of("/").OnConnection(socket =>
             {
                 Interlocked.Increment(ref victimConnections);
-                socket.On("message-with-ack", e => e.Ack(e.Arguments[0].GetString(), "victim"));
-                socket.On("slow", async e =>
-                {
-                    slowStarted.TrySetResult();
-                    await finishSlow.Task;
-                    e.Ack("slow done", "victim");
-                });
+                held.Serve(socket);
             }),
             o => o.DrainTimeout = TimeSpan.FromSeconds(20));
         await cluster.WaitForBackendsAsync(distributor, 1);
@@ -264,8 +258,7 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         var survivor = await StartSurvivorAsync(cluster);
         await cluster.WaitForBackendsAsync(distributor, 2);
 
-        var slow = clients.EmitWithAckAsync("keep", "slow", [], TimeSpan.FromSeconds(15));
-        await slowStarted.Task.WithTimeout("the slow request to start at the victim");
+        var slow = await held.StartAsync(clients, "keep");
         var stopping = victim.StopAsync();
 
         // The distributor marks the victim leaving before it moves its sockets.
@@ -277,17 +270,10 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         var answer = await clients.EmitWithAckAsync("late", "message-with-ack", ["after"], AckTimeout);
         Assert.Equal(["after", "survivor"], answer.Select(a => a.GetString()));
 
-        finishSlow.SetResult();
-        Assert.Equal(["slow done", "victim"], (await slow).Select(a => a.GetString()));
-        await stopping.WithTimeout("the victim's drain", TimeSpan.FromSeconds(10));
+        await held.FinishAsync(slow, stopping);
 
         // After the drain, both sockets are still connected and answered by the survivor.
-        foreach (var name in new[] { "keep", "late" })
-        {
-            var again = await clients.EmitWithAckAsync(name, "message-with-ack", [name], AckTimeout);
-            Assert.Equal([name, "survivor"], again.Select(a => a.GetString()));
-            Assert.Equal(0, clients.Count(name, "$disconnect"));
-        }
+        await AssertConnectedToTheSurvivorAsync(clients, "keep", "late");
 
         // The victim was never asked to take "late" (its only connection was "keep").
         Assert.Equal(1, Volatile.Read(ref victimConnections));
@@ -304,8 +290,7 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
     {
         await using var cluster = TestCluster.Create("fo-late-accept");
         var distributor = await cluster.StartDistributorAsync(["/"]);
-        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finishSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new HeldDrain();
         var middlewareEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseMiddleware = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var lateAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -315,7 +300,7 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
                 var nsp = b.Of("/");
                 nsp.Use(async (socket, next) =>
                 {
-                    if (socket.Handshake.Auth.ValueKind == System.Text.Json.JsonValueKind.Object && socket.Handshake.Auth.TryGetProperty("late", out _))
+                    if (IsLate(socket))
                     {
                         middlewareEntered.TrySetResult();
                         await releaseMiddleware.Task;
@@ -325,18 +310,12 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
                 });
                 nsp.OnConnection(socket =>
                 {
-                    if (socket.Handshake.Auth.ValueKind == System.Text.Json.JsonValueKind.Object && socket.Handshake.Auth.TryGetProperty("late", out _))
+                    if (IsLate(socket))
                     {
                         lateAccepted.TrySetResult();
                     }
 
-                    socket.On("message-with-ack", e => e.Ack(e.Arguments[0].GetString(), "victim"));
-                    socket.On("slow", async e =>
-                    {
-                        slowStarted.TrySetResult();
-                        await finishSlow.Task;
-                        e.Ack("slow done", "victim");
-                    });
+                    held.Serve(socket);
                 });
             },
             o => o.DrainTimeout = TimeSpan.FromSeconds(20));
@@ -351,8 +330,7 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         await cluster.WaitForBackendsAsync(distributor, 2);
 
         // The victim drains while a slow request of "keep" runs there; both sockets move to the survivor.
-        var slow = clients.EmitWithAckAsync("keep", "slow", [], TimeSpan.FromSeconds(15));
-        await slowStarted.Task.WithTimeout("the slow request to start at the victim");
+        var slow = await held.StartAsync(clients, "keep");
         var stopping = victim.StopAsync();
         await Eventually.TrueAsync(() => survivor.Of("/").Sockets.Count == 2, "both sockets moved to the survivor");
         Assert.Null(await late);
@@ -367,15 +345,8 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
             Assert.Equal([$"during {i}", "survivor"], during.Select(a => a.GetString()));
         }
 
-        finishSlow.SetResult();
-        Assert.Equal(["slow done", "victim"], (await slow).Select(a => a.GetString()));
-        await stopping.WithTimeout("the victim's drain", TimeSpan.FromSeconds(10));
-        foreach (var name in new[] { "late", "keep" })
-        {
-            var answer = await clients.EmitWithAckAsync(name, "message-with-ack", [name], AckTimeout);
-            Assert.Equal([name, "survivor"], answer.Select(a => a.GetString()));
-            Assert.Equal(0, clients.Count(name, "$disconnect"));
-        }
+        await held.FinishAsync(slow, stopping);
+        await AssertConnectedToTheSurvivorAsync(clients, "late", "keep");
 
         // Nor was the victim found unreachable afterwards with a socket still pinned on it.
         var statistics = distributor.Distributor.Statistics;
@@ -398,6 +369,21 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
     }
 
     private static Task<SocketIOBackend> StartSurvivorAsync(TestCluster cluster) => cluster.StartBackendAsync(b => Serve(b, "survivor"));
+
+    /// <summary>The socket that the connect-path tests hold back ("late"), by its auth.</summary>
+    private static bool IsLate(BackendSocket socket) =>
+        socket.Handshake.Auth.ValueKind == JsonValueKind.Object && socket.Handshake.Auth.TryGetProperty("late", out _);
+
+    /// <summary>Each socket is still connected, and its requests are answered by the survivor.</summary>
+    private static async Task AssertConnectedToTheSurvivorAsync(NodeClientDriver clients, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            var answer = await clients.EmitWithAckAsync(name, "message-with-ack", [name], AckTimeout);
+            Assert.Equal([name, "survivor"], answer.Select(a => a.GetString()));
+            Assert.Equal(0, clients.Count(name, "$disconnect"));
+        }
+    }
 
     /// <summary>
     /// Answers <c>message-with-ack</c> with its first argument and <paramref name="label"/> (after
@@ -422,4 +408,41 @@ public sealed class BackendFailoverTests(ITestOutputHelper output)
         output.WriteLine(
             $"sent {load.Sent}: answered {load.Count(Outcome.Answered)}, error acks {load.Count(Outcome.ErrorAck)}, wrong {load.Count(Outcome.Wrong)}, " +
             $"timed out {load.Count(Outcome.TimedOut)}; first answer by the survivor {failover.TotalMilliseconds:0} ms after the fault");
+
+    /// <summary>
+    /// A replica whose graceful stop lasts while a slow request runs there: it answers <c>message-with-ack</c>
+    /// as "victim" and holds <c>slow</c> until <see cref="FinishAsync"/>.
+    /// </summary>
+    private sealed class HeldDrain
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _finish = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Serve(BackendSocket socket)
+        {
+            socket.On("message-with-ack", e => e.Ack(e.Arguments[0].GetString(), "victim"));
+            socket.On("slow", async e =>
+            {
+                _started.TrySetResult();
+                await _finish.Task;
+                e.Ack("slow done", "victim");
+            });
+        }
+
+        /// <summary>Sends <c>slow</c> from <paramref name="name"/> and waits until it runs at the victim; returns its ack.</summary>
+        public async Task<Task<JsonElement[]>> StartAsync(NodeClientDriver clients, string name)
+        {
+            var slow = clients.EmitWithAckAsync(name, "slow", [], TimeSpan.FromSeconds(15));
+            await _started.Task.WithTimeout("the slow request to start at the victim");
+            return slow;
+        }
+
+        /// <summary>Lets the slow request finish (answered by the victim), then waits for the victim's stop.</summary>
+        public async Task FinishAsync(Task<JsonElement[]> slow, Task stopping)
+        {
+            _finish.SetResult();
+            Assert.Equal(["slow done", "victim"], (await slow).Select(a => a.GetString()));
+            await stopping.WithTimeout("the victim's drain", TimeSpan.FromSeconds(10));
+        }
+    }
 }
