@@ -21,7 +21,10 @@ public sealed partial class SocketIOBackend
     /// inbox once it moved its sockets, behind everything it sent here: when each has, everything it
     /// will ever receive has been received, and the inbox may close. A distributor that dies meanwhile
     /// is not waited for once the membership drops it. Only if some distributor does not acknowledge
-    /// departures (a version from before them) is a silence on the inbox waited out as well.
+    /// departures (a version from before them) is a silence on the inbox waited out as well. What is
+    /// awaited is a run of a distributor: one restarted with the same id (a new
+    /// <see cref="MemberInfo.StartedAt"/>) holds none of the sockets its predecessor sent here and, having
+    /// found this backend leaving, sends it nothing, so it is not waited for either.
     /// </para>
     /// </summary>
     private sealed class Drain
@@ -30,7 +33,8 @@ public sealed partial class SocketIOBackend
         private readonly SocketIOBackend _backend;
         private readonly ClusterMembership? _membership;
         private readonly long _started = Stopwatch.GetTimestamp();
-        private readonly ConcurrentDictionary<string, byte> _awaited = new(StringComparer.Ordinal);
+        // The distributors that have not acknowledged yet, with the StartedAt of the run that was told.
+        private readonly ConcurrentDictionary<string, long> _awaited = new(StringComparer.Ordinal);
         private readonly int _awaitedAtStart;
         private readonly TimeSpan _silence;
         private bool _waitForSilence;
@@ -43,7 +47,7 @@ public sealed partial class SocketIOBackend
             var distributors = membership?.Live.Where(m => m.Kind == MemberKind.Distributor).ToList() ?? [];
             foreach (var distributor in distributors.Where(d => d.AcknowledgesDepartures))
             {
-                _awaited.TryAdd(distributor.Id, 0);
+                _awaited.TryAdd(distributor.Id, distributor.StartedAt);
             }
 
             _awaitedAtStart = _awaited.Count;
@@ -96,10 +100,11 @@ public sealed partial class SocketIOBackend
         {
             if (_membership is not null)
             {
-                foreach (var id in _awaited.Keys.Where(id => !_membership.IsLive(id)))
+                foreach (var (id, run) in _awaited.Where(a => _membership.Find(a.Key)?.StartedAt != a.Value))
                 {
-                    // Gone (its alive key expired, or the distributor probe found its inbox without a listener).
-                    _awaited.TryRemove(id, out _);
+                    // Gone (its alive key expired, or the distributor probe found its inbox without a listener),
+                    // or restarted with the same id before its key could expire: the run told is gone either way.
+                    _awaited.TryRemove(KeyValuePair.Create(id, run));
                 }
             }
 

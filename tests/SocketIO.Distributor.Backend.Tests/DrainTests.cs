@@ -129,6 +129,41 @@ public sealed class DrainTests
     }
 
     [Fact]
+    public async Task A_distributor_restarted_with_the_same_id_does_not_hold_the_drain_for_the_run_that_died()
+    {
+        await using var h = await BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
+            distributors: ["d1", "d2"],
+            configure: o => o.DrainTimeout = TimeSpan.FromSeconds(20),
+            distributorSetup: d =>
+            {
+                d.AcknowledgesDepartures = true;
+                d.AnswersDepartures = d.Id == "d1";
+            });
+        await h.ConnectAsync("s1");
+        await h.ConnectAsync("s2", via: h.D2);
+        await h.DistributorsSeenAsync("/", 2);
+        var died = h.D2.StartedAt;
+
+        // d2 is killed and its supervisor starts it again with the same configured id at once: its alive
+        // key never lapses (member timeout 500 ms), so the membership never drops "d2". The run that was
+        // told of the departure is gone and will not answer; the new run found the backend leaving and
+        // sends it nothing.
+        var clock = Stopwatch.StartNew();
+        var stopping = h.Backend.StopAsync();
+        await Eventually.TrueAsync(() => h.Logs.Has(4053), "the drain started");
+        await h.D2.CrashAsync();
+        var again = await h.StartDistributorAsync("d2", d => d.AcknowledgesDepartures = true);
+        await stopping.WithTimeout("the stop", TimeSpan.FromSeconds(15));
+
+        Assert.True(again.StartedAt > died, "a new run");
+        Assert.True(await again.Bus.Database.KeyExistsAsync(again.Channels.Alive(MemberKind.Distributor, "d2")), "d2's alive key is there: the new run keeps it");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed} (drain timeout 20 s)");
+        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
+        Assert.Contains("1 of 2 distributor(s) acknowledged the departure", drained.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_a_distributor_that_does_not_acknowledge_departures_the_drain_also_waits_for_a_silence()
     {
         await using var h = await BackendHarness.StartAsync(

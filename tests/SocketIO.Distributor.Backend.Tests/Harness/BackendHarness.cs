@@ -78,6 +78,16 @@ internal sealed class BackendHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>Starts one more fake distributor (a new run of one that crashed, with the same id), disposed with the harness.</summary>
+    public async Task<FakeDistributor> StartDistributorAsync(string id, Action<FakeDistributor>? setup = null)
+    {
+        var distributor = new FakeDistributor(Bus, id, [.. Backend.Namespaces.Select(n => n.Name)]);
+        setup?.Invoke(distributor);
+        await distributor.StartAsync();
+        _distributors.Add(distributor);
+        return distributor;
+    }
+
     /// <summary>Waits until the backend sees <paramref name="count"/> live distributors of <paramref name="nsp"/>.</summary>
     public Task DistributorsSeenAsync(string nsp, int count) =>
         Eventually.TrueAsync(() => Backend.Membership.DistributorsOf(nsp).Count == count, $"the backend sees {count} distributors of {nsp}");

@@ -43,6 +43,9 @@ internal sealed class FakeDistributor : IAsyncDisposable
     /// <summary>True before <see cref="StartAsync"/>: it answers every backend's <see cref="MemberLeaving"/> with <see cref="DepartureSeen"/> at once (until set false).</summary>
     public bool AnswersDepartures { get; set; }
 
+    /// <summary>When this run started (Unix milliseconds) as its entry says: set by <see cref="StartAsync"/>, later than any earlier run's.</summary>
+    public long StartedAt { get; private set; }
+
     /// <summary>The sockets this distributor reports to remote queries (id to rooms).</summary>
     public ConcurrentDictionary<string, HashSet<string>> Sockets { get; } = new();
 
@@ -54,6 +57,7 @@ internal sealed class FakeDistributor : IAsyncDisposable
 
     public async Task StartAsync()
     {
+        StartedAt = NextStart();
         _bus = await RedisBus.ConnectAsync(_options, NullLogger.Instance);
         await ListenAgainAsync();
         foreach (var nsp in _namespaces)
@@ -68,7 +72,7 @@ internal sealed class FakeDistributor : IAsyncDisposable
 
         _membership = new ClusterMembership(
             _bus,
-            () => new MemberInfo { Id = Id, Kind = MemberKind.Distributor, Namespaces = _namespaces, AcknowledgesDepartures = AcknowledgesDepartures },
+            () => new MemberInfo { Id = Id, Kind = MemberKind.Distributor, Namespaces = _namespaces, AcknowledgesDepartures = AcknowledgesDepartures, StartedAt = StartedAt },
             TimeProvider.System,
             NullLogger.Instance);
         await _membership.StartAsync();
@@ -175,6 +179,22 @@ internal sealed class FakeDistributor : IAsyncDisposable
             var key = _bus.Channels.Members(MemberKind.Distributor);
             await _bus.Database.HashDeleteAsync(key, Id);
             await _bus.DisposeAsync();
+        }
+    }
+
+    private static long _lastStart;
+
+    /// <summary>The time now in Unix milliseconds, or one more than the last run's if that is not later (two runs in one millisecond).</summary>
+    private static long NextStart()
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _lastStart);
+            var next = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), last + 1);
+            if (Interlocked.CompareExchange(ref _lastStart, next, last) == last)
+            {
+                return next;
+            }
         }
     }
 
