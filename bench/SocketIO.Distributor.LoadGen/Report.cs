@@ -49,6 +49,7 @@ internal static class Report
         }
 
         IssueTable.Targets(md, set);
+        KernelShareTable.Write(md, set);
         Bounds(md, options["out"]);
         RecoveryTable.Write(md, set);
         Interference(md, set);
