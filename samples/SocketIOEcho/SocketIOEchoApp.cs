@@ -15,7 +15,8 @@ public static class SocketIOEchoApp
     /// Builds the host. Besides the usual ASP.NET Core arguments (<c>--urls</c>): <c>--redis</c> (an
     /// external RESP server; default: an embedded one), <c>--prefix</c> (channel prefix, default
     /// <c>siod</c>), <c>--role</c> (<c>all</c>, <c>distributor</c> or <c>backend</c>), <c>--heartbeat</c> (milliseconds
-    /// between liveness heartbeats; a member silent for three is dead; default 2000), <c>--ping-interval</c> and
+    /// between liveness heartbeats; a member silent for three is dead; default 2000), <c>--distributor-id</c> (the
+    /// distributor's configured id; default: a new one per run), <c>--ping-interval</c> and
     /// <c>--ping-timeout</c> (milliseconds; default 300 and 200, the test suite's).
     /// </summary>
     public static WebApplication Create(string[] args)
@@ -60,6 +61,7 @@ public static class SocketIOEchoApp
                 options.Bus.ChannelPrefix = prefix;
                 options.Bus.HeartbeatInterval = heartbeat;
                 options.Bus.MemberTimeout = heartbeat * 3;
+                options.DistributorId = builder.Configuration["distributor-id"];
                 options.Namespaces = ["/", "/custom"];
                 options.Server.Engine.PingInterval = pingInterval;
                 options.Server.Engine.PingTimeout = pingTimeout;

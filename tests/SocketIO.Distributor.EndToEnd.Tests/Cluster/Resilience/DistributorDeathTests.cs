@@ -114,6 +114,50 @@ public sealed class DistributorDeathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A distributor with a configured id (a StatefulSet pod, a systemd unit) killed and started again at once:
+    /// its alive key never lapses (its member timeout here is 30 s), so the membership never reports the old run
+    /// dead. The backend fires <c>disconnect</c> for the old run's sockets long before the key could have
+    /// expired, and the new run serves. Two ways get there: the backend's inbox probe (an inbox without a
+    /// subscriber is a dead distributor's) and, where the probe does not run (<paramref name="probe"/> false,
+    /// as on a Redis Cluster, whose receiver counts are per node), the new run's inventory: it tells each
+    /// backend which sockets it holds there, none.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_distributor_killed_and_started_again_with_its_configured_id_gets_the_old_runs_sockets_disconnected_at_once(bool probe)
+    {
+        await using var cluster = TestCluster.Create("dist-same-id");
+        var backend = new RecordingBackend("b");
+        await cluster.StartBackendAsync(b => backend.Serve(b, Namespaces), o => o.Bus.TrustPublishReceiverCounts = probe);
+        var heartbeat = TimeSpan.FromSeconds(10);
+        await using var doomed = await EchoProcess.StartAsync(cluster, "distributor", output, heartbeat, distributorId: "edge-1");
+        await using var clients = await NodeClientDriver.StartAsync("v4", output);
+        var victims = new[] { await ConnectAsync(clients, "a", doomed.Url, "/"), await ConnectAsync(clients, "b", doomed.Url, "/custom") };
+
+        var clock = Stopwatch.StartNew();
+        await doomed.KillAsync();
+        await using var again = await EchoProcess.StartAsync(cluster, "distributor", output, heartbeat, distributorId: "edge-1");
+        var restarted = clock.Elapsed;
+        await Eventually.TrueAsync(
+            () => victims.All(backend.Disconnects.ContainsKey),
+            $"the backend saw a disconnect for every socket of the killed run (seen: {string.Join(", ", backend.Disconnects)})",
+            heartbeat * 2);
+        output.WriteLine($"restarted {restarted.TotalMilliseconds:F0} ms after the kill; backend saw the disconnects {clock.ElapsedMilliseconds} ms after it");
+
+        // Well before the old run's key could expire (three heartbeats after its last beat): not a death the membership saw.
+        Assert.True(clock.Elapsed < restarted + heartbeat, $"the disconnects came {clock.Elapsed} after the kill, {restarted} of it the restart");
+        Assert.All(victims, id => Assert.Equal("transport close", backend.Disconnects[id]));
+        await clients.WaitForDisconnectAsync("a");
+
+        // The new run with the same id serves, and its socket is not taken for one of the old run's.
+        var fresh = await ConnectAsync(clients, "c", again.Url, "/custom");
+        await AssertRoundTripAsync(clients, "c");
+        Assert.False(backend.Disconnects.ContainsKey(fresh));
+        Assert.Equal(victims.Length, backend.Disconnects.Count);
+    }
+
+    /// <summary>
     /// A backend notices a dead distributor only by diffing its previous view of the members hash
     /// with the new one; a distributor that registered, got a socket and died between two of the
     /// backend's refreshes was never in that view, so no MemberDown fires and the socket's

@@ -39,7 +39,8 @@ internal sealed partial class EchoProcess : IAsyncDisposable
     /// <param name="role">Its role.</param>
     /// <param name="log">Where its output goes.</param>
     /// <param name="heartbeat">Its heartbeat (its member timeout is three); <see cref="TestCluster.Heartbeat"/> by default.</param>
-    public static async Task<EchoProcess> StartAsync(TestCluster cluster, string role, ITestOutputHelper? log = null, TimeSpan? heartbeat = null)
+    /// <param name="distributorId">The distributor's configured id (<c>--distributor-id</c>); a new one per run if null.</param>
+    public static async Task<EchoProcess> StartAsync(TestCluster cluster, string role, ITestOutputHelper? log = null, TimeSpan? heartbeat = null, string? distributorId = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SocketIOEcho.dll");
         var startInfo = new ProcessStartInfo("dotnet")
@@ -57,6 +58,12 @@ internal sealed partial class EchoProcess : IAsyncDisposable
         })
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        if (distributorId is not null)
+        {
+            startInfo.ArgumentList.Add("--distributor-id");
+            startInfo.ArgumentList.Add(distributorId);
         }
 
         startInfo.Environment["DOTNET_gcServer"] = "0";
