@@ -102,15 +102,7 @@ public sealed class DrainTests
     [Fact]
     public async Task A_distributor_that_dies_before_acknowledging_holds_the_drain_only_until_the_membership_drops_it()
     {
-        await using var h = await BackendHarness.StartAsync(
-            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
-            distributors: ["d1", "d2"],
-            configure: o => o.DrainTimeout = TimeSpan.FromSeconds(20),
-            distributorSetup: d =>
-            {
-                d.AcknowledgesDepartures = true;
-                d.AnswersDepartures = d.Id == "d1";
-            });
+        await using var h = await StartWithASilentD2Async();
         await h.ConnectAsync("s1");
         await h.DistributorsSeenAsync("/", 2);
 
@@ -123,23 +115,13 @@ public sealed class DrainTests
         await h.D2.CrashAsync();
         await stopping.WithTimeout("the stop", TimeSpan.FromSeconds(15));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed} (drain timeout 20 s)");
-        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
-        Assert.Contains("1 of 2 distributor(s) acknowledged the departure", drained.Message, StringComparison.Ordinal);
+        AssertDrainedWithoutD2(h, clock);
     }
 
     [Fact]
     public async Task A_distributor_restarted_with_the_same_id_does_not_hold_the_drain_for_the_run_that_died()
     {
-        await using var h = await BackendHarness.StartAsync(
-            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
-            distributors: ["d1", "d2"],
-            configure: o => o.DrainTimeout = TimeSpan.FromSeconds(20),
-            distributorSetup: d =>
-            {
-                d.AcknowledgesDepartures = true;
-                d.AnswersDepartures = d.Id == "d1";
-            });
+        await using var h = await StartWithASilentD2Async();
         await h.ConnectAsync("s1");
         await h.ConnectAsync("s2", via: h.D2);
         await h.DistributorsSeenAsync("/", 2);
@@ -158,9 +140,7 @@ public sealed class DrainTests
 
         Assert.True(again.StartedAt > died, "a new run");
         Assert.True(await again.Bus.Database.KeyExistsAsync(again.Channels.Alive(MemberKind.Distributor, "d2")), "d2's alive key is there: the new run keeps it");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed} (drain timeout 20 s)");
-        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
-        Assert.Contains("1 of 2 distributor(s) acknowledged the departure", drained.Message, StringComparison.Ordinal);
+        AssertDrainedWithoutD2(h, clock);
     }
 
     [Fact]
@@ -204,6 +184,27 @@ public sealed class DrainTests
         var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
         Assert.Contains("the departure could not be announced", drained.Message, StringComparison.Ordinal);
         await redis.RestartAsync();
+    }
+
+    /// <summary>Distributors d1 (answers departures at once) and d2 (acknowledges departures but never answers); drain timeout 20 s.</summary>
+    private static Task<BackendHarness> StartWithASilentD2Async([System.Runtime.CompilerServices.CallerMemberName] string test = "") =>
+        BackendHarness.StartAsync(
+            b => b.Of("/").OnConnection(s => s.On("echo", e => e.Ack("back"))),
+            distributors: ["d1", "d2"],
+            configure: o => o.DrainTimeout = TimeSpan.FromSeconds(20),
+            distributorSetup: d =>
+            {
+                d.AcknowledgesDepartures = true;
+                d.AnswersDepartures = d.Id == "d1";
+            },
+            test: test);
+
+    /// <summary>The stop ended well inside the drain timeout, with d1's acknowledgement only.</summary>
+    private static void AssertDrainedWithoutD2(BackendHarness h, Stopwatch clock)
+    {
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed} (drain timeout 20 s)");
+        var drained = Assert.Single(h.Logs.Entries, e => e.EventId == 4054);
+        Assert.Contains("1 of 2 distributor(s) acknowledged the departure", drained.Message, StringComparison.Ordinal);
     }
 
     private static MemberInfo? EntryOf(BackendHarness h, string id)
