@@ -123,6 +123,16 @@ internal static class FanoutScenario
             await Task.Delay(500).ConfigureAwait(false);
         }
 
+        // The servers' background with every client connected and nothing sent, over one step's length, right
+        // before the first step: what of a step's CPU is time-based (timers, heartbeats, the JIT's tail), not per delivery.
+        var quietBefore = context.Sampler.CpuMicroseconds();
+        var quietStart = Stopwatch.GetTimestamp();
+        await Task.Delay(TimeSpan.FromSeconds(stepSeconds)).ConfigureAwait(false);
+        var quietSeconds = Stopwatch.GetElapsedTime(quietStart).TotalSeconds;
+        var quietAfter = context.Sampler.CpuMicroseconds();
+        var quietCores = ServerSampler.Sum(quietAfter, quietBefore) / 1e6 / quietSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fanout: {clients.Count} clients connected, nothing sent: {quietCores:F3} cores over {quietSeconds:F1} s (all server processes)"));
+
         // The server may close the control connection when its broadcasts outrun what the app can take
         // (ours: the socket's handler queue is bounded): that step is the knee, and later variants cannot run.
         var controlLost = false;
@@ -186,7 +196,8 @@ internal static class FanoutScenario
 
                 var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 var cpuAfter = context.Sampler.CpuMicroseconds();
-                var kernel = ServerSampler.Sum(context.Sampler.CpuMicroseconds(kernelOnly: true), kernelBefore);
+                var kernelAfter = context.Sampler.CpuMicroseconds(kernelOnly: true);
+                var kernel = ServerSampler.Sum(kernelAfter, kernelBefore);
                 var delivered = received.Sum();
                 var lost = Math.Max(0, expected - delivered);
                 var extra = recipients.Sum(i => Math.Max(0, received[i] - fired)) + Enumerable.Range(0, count).Where(i => !recipients.Contains(i)).Sum(i => received[i]);
@@ -219,6 +230,23 @@ internal static class FanoutScenario
                     row.Set("first_server_cpu_us_per_delivery", delivered == 0 ? double.NaN : cpu / delivered);
                     row.Set("first_server_kernel_us_per_delivery", delivered == 0 ? double.NaN : kernel / delivered);
                     row.Set("first_p99_ms", p99);
+                    row.Set("quiet_server_cores", quietCores);
+                    var quietShare = delivered == 0 ? double.NaN : quietCores * 1e6 * elapsed / delivered;
+                    row.Set("first_quiet_us_per_delivery", quietShare);
+                    row.Set("first_rest_us_per_delivery", delivered == 0 ? double.NaN : (cpu / delivered) - quietShare);
+                    foreach (var (name, us) in quietAfter)
+                    {
+                        row.Set("quiet_cores." + name, (us - quietBefore[name]) / 1e6 / quietSeconds);
+                    }
+
+                    // By process: what a delivery costs each, and what is not per delivery at all shows as the
+                    // share of a process that hardly takes part in one (the backend and redis-server see one
+                    // message per broadcast, not per delivery).
+                    foreach (var (name, us) in cpuAfter)
+                    {
+                        row.Set("first_cpu_us_per_delivery." + name, delivered == 0 ? double.NaN : (us - cpuBefore[name]) / delivered);
+                        row.Set("first_kernel_us_per_delivery." + name, delivered == 0 ? double.NaN : (kernelAfter[name] - kernelBefore[name]) / delivered);
+                    }
                 }
 
                 knee = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = Named(variant) };

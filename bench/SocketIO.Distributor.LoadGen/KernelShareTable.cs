@@ -10,7 +10,7 @@ namespace SocketIO.Distributor.LoadGen;
 /// </summary>
 internal static class KernelShareTable
 {
-    private static readonly string[] Setups = ["ours", "socketio", "signalr"];
+    private static readonly string[] Setups = ["ours", "socketio", "signalr", "floor"];
 
     /// <summary>One row: its label, where its figures come from, and the keys of the total and of the kernel's part.</summary>
     private sealed record Line(string Label, string Scenario, string Variant, string TotalKey, string KernelKey);

@@ -12,6 +12,7 @@ internal static class Report
         ["ours"] = "SocketIO.Distributor",
         ["socketio"] = "socket.io 4 + redis-adapter",
         ["signalr"] = "SignalR + Redis backplane",
+        ["floor"] = "floor: one .NET process, raw sockets, no Redis",
     };
 
     public static void Write(Dictionary<string, string> options)
@@ -50,6 +51,7 @@ internal static class Report
 
         IssueTable.Targets(md, set);
         KernelShareTable.Write(md, set);
+        TimeBasedShareTable.Write(md, set);
         Bounds(md, options["out"]);
         RecoveryTable.Write(md, set);
         Interference(md, set);
@@ -135,7 +137,7 @@ internal static class Report
         md.AppendLine("## Interference (cores; the generator's own CPU / everything else on the machine)");
         md.AppendLine();
         md.AppendLine("| scenario | generator | " + string.Join(" | ", TargetNames.Values) + " |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        md.AppendLine("| --- | --- |" + string.Concat(TargetNames.Keys.Select(_ => " ---: |")));
         foreach (var generator in set.Generators)
         {
             foreach (var (scenario, variant) in new[] { ("echo", string.Empty), ("light", "1x1"), ("light", "10x10/s"), ("idle", string.Empty), ("idle", "steady") })
@@ -252,7 +254,7 @@ internal static class Report
         md.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
         md.AppendLine();
         md.AppendLine("| metric | " + string.Join(" | ", TargetNames.Values) + " | ours ÷ socket.io | ours ÷ SignalR |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine("| --- |" + string.Concat(TargetNames.Keys.Select(_ => " ---: |")) + " ---: | ---: |");
         foreach (var (key, label) in metrics)
         {
             var figures = found.Select(f => f?[key] ?? Figure.None).ToArray();

@@ -417,6 +417,16 @@ async function fanout() {
   // The warm-up's deliveries drain before the first step (bounded: 10 s), so no step starts on a backlog.
   for (let i = 0; i < 500 && received.reduce((a, b) => a + b, 0) < warmTotal * clients.length; i++) await sleep(20);
   if (warmup > 0) await sleep(500);
+  // The servers' background with every client connected and nothing sent, over one step's length, right before
+  // the first step: what of a step's CPU is time-based (timers, heartbeats, the JIT's tail), not per delivery.
+  const quietWindow = new Window();
+  await sleep(stepSeconds * 1000);
+  const quietRow = newRow('fanout');
+  const quietSeconds = quietWindow.elapsed;
+  quietWindow.writeTo(quietRow, 'second', quietSeconds);
+  const quietCores = quietRow.values.server_cores;
+  console.log(`  fanout: ${clients.length} clients connected, nothing sent: ${quietCores.toFixed(3)} cores over ${quietSeconds.toFixed(1)} s (all server processes)`);
+
   const row = newRow('fanout', shape ? `${shape}-all` : 'all');
   let knee = null;
   for (let s = 0; s < maxSteps; s++) {
@@ -453,6 +463,15 @@ async function fanout() {
       set(row, 'first_server_cpu_us_per_delivery', delivered ? cpu / delivered : NaN);
       set(row, 'first_server_kernel_us_per_delivery', probe.values.server_kernel_us_per_delivery);
       set(row, 'first_p99_ms', p99);
+      const quietShare = delivered ? (quietCores * 1e6 * window.elapsed) / delivered : NaN;
+      set(row, 'quiet_server_cores', quietCores);
+      set(row, 'first_quiet_us_per_delivery', quietShare);
+      set(row, 'first_rest_us_per_delivery', delivered ? cpu / delivered - quietShare : NaN);
+      for (const s of servers) {
+        set(row, `quiet_cores.${s.name}`, quietRow.values[`cpu_us_per_second.${s.name}`] / 1e6);
+        set(row, `first_cpu_us_per_delivery.${s.name}`, probe.values[`cpu_us_per_delivery.${s.name}`]);
+        set(row, `first_kernel_us_per_delivery.${s.name}`, probe.values[`kernel_us_per_delivery.${s.name}`]);
+      }
     }
     if (!ok) {
       set(row, 'fail_deliveries_per_s', offered);
