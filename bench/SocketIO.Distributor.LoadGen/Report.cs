@@ -136,13 +136,14 @@ internal static class Report
     {
         md.AppendLine("## Interference (cores; the generator's own CPU / everything else on the machine)");
         md.AppendLine();
-        md.AppendLine("| scenario | generator | " + string.Join(" | ", TargetNames.Values) + " |");
-        md.AppendLine("| --- | --- |" + string.Concat(TargetNames.Keys.Select(_ => " ---: |")));
+        var columns = Columns(set);
+        md.AppendLine("| scenario | generator | " + string.Join(" | ", columns.Select(t => TargetNames[t])) + " |");
+        md.AppendLine("| --- | --- |" + string.Concat(columns.Select(_ => " ---: |")));
         foreach (var generator in set.Generators)
         {
             foreach (var (scenario, variant) in new[] { ("echo", string.Empty), ("light", "1x1"), ("light", "10x10/s"), ("idle", string.Empty), ("idle", "steady") })
             {
-                var cells = TargetNames.Keys.Select(t => set.Find(generator, t, scenario, variant) is { } a ? $"{a["loadgen_cores"]} / {a["other_cores"]}" : "–");
+                var cells = columns.Select(t => set.Find(generator, t, scenario, variant) is { } a ? $"{a["loadgen_cores"]} / {a["other_cores"]}" : "–");
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} {variant} | {generator} | {string.Join(" | ", cells)} |");
             }
         }
@@ -245,7 +246,8 @@ internal static class Report
 
     private static void Section(StringBuilder md, ResultSet set, string generator, string title, string scenario, string variant, (string Key, string Label)[] metrics)
     {
-        var found = TargetNames.Keys.Select(t => set.Find(generator, t, scenario, variant)).ToArray();
+        var columns = Columns(set);
+        var found = columns.Select(t => set.Find(generator, t, scenario, variant)).ToArray();
         if (found.All(f => f is null))
         {
             return;
@@ -253,8 +255,8 @@ internal static class Report
 
         md.AppendLine(CultureInfo.InvariantCulture, $"### {title}");
         md.AppendLine();
-        md.AppendLine("| metric | " + string.Join(" | ", TargetNames.Values) + " | ours ÷ socket.io | ours ÷ SignalR |");
-        md.AppendLine("| --- |" + string.Concat(TargetNames.Keys.Select(_ => " ---: |")) + " ---: | ---: |");
+        md.AppendLine("| metric | " + string.Join(" | ", columns.Select(t => TargetNames[t])) + " | ours ÷ socket.io | ours ÷ SignalR |");
+        md.AppendLine("| --- |" + string.Concat(columns.Select(_ => " ---: |")) + " ---: | ---: |");
         foreach (var (key, label) in metrics)
         {
             var figures = found.Select(f => f?[key] ?? Figure.None).ToArray();
@@ -275,6 +277,10 @@ internal static class Report
             md.AppendLine();
         }
     }
+
+    /// <summary>The setups a table has columns for: ours and the two peers always (in that order), the floor when the run measured it.</summary>
+    private static List<string> Columns(ResultSet set) =>
+        [.. TargetNames.Keys.Where(t => t != "floor" || set.Rows.Any(r => r.Target == t))];
 
     internal static string Ratio(Figure ours, Figure peer) =>
         !ours.Exists || !peer.Exists || peer.Median == 0 ? "–" : (ours.Median / peer.Median).ToString("0.00", CultureInfo.InvariantCulture) + "×";
