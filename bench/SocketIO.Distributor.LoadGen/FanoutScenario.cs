@@ -220,6 +220,7 @@ internal static class FanoutScenario
                     row.Set("fail_deliveries_per_s", offered);
                     row.Set("fail_lost", lost);
                     row.Set("fail_p99_ms", p99);
+                    row.Set("fail_loadgen_cores", self.Cores());
                     break;
                 }
 

@@ -195,8 +195,8 @@ internal static class Report
             ("clients", "clients"), ("inflight", "requests in flight per client"), ("requests_per_s", "requests/s"),
             ("p50_ms", "p50 latency (ms)"), ("p99_ms", "p99 latency (ms)"), ("p999_ms", "p99.9 latency (ms)"),
             ("server_cpu_us_per_req", "server CPU per request (µs)"), ("ctx_switches_per_req", "context switches per request"),
-            ("server_cores", "server CPU (cores)"), ("loadgen_cores", "load generator CPU (cores)"), ("other_cores", "other CPU (cores)"),
-            ("unanswered", "unanswered requests"), ("bad_acks", "mismatched acks"),
+            ("server_cores", "server CPU (cores)"), ("loadgen_cores", "load generator CPU (cores)"), ("loadgen_loop_busy", "Node generator's event loop busy (share)"),
+            ("other_cores", "other CPU (cores)"), ("unanswered", "unanswered requests"), ("bad_acks", "mismatched acks"),
         ]);
         foreach (var variant in set.Variants("fanout"))
         {
@@ -207,6 +207,8 @@ internal static class Report
                 ("first_broadcasts_per_s", "first step: broadcasts/s"), ("first_server_cpu_us_per_delivery", "first step: server CPU per delivery (µs)"),
                 ("first_p99_ms", "first step: p99 (ms)"), ("fail_deliveries_per_s", "fail at (deliveries/s offered)"), ("fail_lost", "lost at the failing step"),
                 ("fail_p99_ms", "p99 at the failing step (ms)"), ("reached_max_step", "no knee found (1 = lower bound)"), ("loadgen_cores", "load generator CPU (cores)"),
+                ("loadgen_loop_busy", "Node generator's event loop busy (share of the step)"), ("fail_loadgen_cores", "failing step: load generator CPU (cores)"),
+                ("fail_loadgen_loop_busy", "failing step: Node generator's event loop busy"),
             ]);
         }
 

@@ -86,6 +86,7 @@ class Window {
     this.kernel = Object.fromEntries(servers.map((s) => [s.name, cpuUs(s.pid, true)]));
     this.ctx = Object.fromEntries(servers.map((s) => [s.name, ctxSwitches(s.pid)]));
     this.self = process.cpuUsage();
+    this.loop = performance.eventLoopUtilization();
     this.machine = machineBusyUs();
     this.start = now();
   }
@@ -114,6 +115,9 @@ class Window {
     set(row, `server_kernel_us_per_${unit}`, per(kernel));
     set(row, `ctx_switches_per_${unit}`, per(switches));
     set(row, 'loadgen_cores', selfCores);
+    // The share of the window this generator's one JS thread was busy (not waiting in epoll): near 1, frames wait
+    // in its sockets, and the latency it measures includes its own queue, not only the servers'.
+    set(row, 'loadgen_loop_busy', performance.eventLoopUtilization(this.loop).utilization);
     set(row, 'other_cores', Math.max(0, (machineBusyUs() - this.machine - server) / 1e6 / elapsed - selfCores));
     return server;
   }
@@ -308,7 +312,7 @@ async function echo() {
   set(row, 'bad_acks', bad);
   set(row, 'broken_connections', broken(clients));
   append(row);
-  console.log(`  echo (node): ${(done / elapsed).toFixed(0)} req/s p50 ${p50.toFixed(2)} ms p99 ${p99.toFixed(2)} ms, server CPU ${(server / Math.max(1, done)).toFixed(1)} us/req, loadgen ${row.values.loadgen_cores} other ${row.values.other_cores} cores, unanswered ${pending.size}`);
+  console.log(`  echo (node): ${(done / elapsed).toFixed(0)} req/s p50 ${p50.toFixed(2)} ms p99 ${p99.toFixed(2)} ms, server CPU ${(server / Math.max(1, done)).toFixed(1)} us/req, loadgen ${row.values.loadgen_cores} cores (loop busy ${row.values.loadgen_loop_busy}) other ${row.values.other_cores} cores, unanswered ${pending.size}`);
   clients.forEach((c) => c.close());
 }
 
@@ -455,7 +459,7 @@ async function fanout() {
     const offered = expected / fireSeconds;
     const brk = broken(clients);
     const ok = lost === 0 && p99 <= p99Limit && brk === 0;
-    const line = `${rate.toFixed(0)} bc/s x ${clients.length} = ${offered.toFixed(0)} deliveries/s: p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms, lost ${lost}, late ${late}, broken ${brk}, ${(cpu / Math.max(1, delivered)).toFixed(2)} us CPU/delivery, loadgen ${probe.values.loadgen_cores} cores (node)`;
+    const line = `${rate.toFixed(0)} bc/s x ${clients.length} = ${offered.toFixed(0)} deliveries/s: p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms, lost ${lost}, late ${late}, broken ${brk}, ${(cpu / Math.max(1, delivered)).toFixed(2)} us CPU/delivery, loadgen ${probe.values.loadgen_cores} cores, loop busy ${probe.values.loadgen_loop_busy} (node)`;
     console.log(`  fanout: ${line}`);
     row.notes.push(line);
     if (s === 0) {
@@ -477,12 +481,14 @@ async function fanout() {
       set(row, 'fail_deliveries_per_s', offered);
       set(row, 'fail_lost', lost);
       set(row, 'fail_p99_ms', p99);
+      set(row, 'fail_loadgen_cores', probe.values.loadgen_cores);
+      set(row, 'fail_loadgen_loop_busy', probe.values.loadgen_loop_busy);
       break;
     }
     knee = { recipients: clients.length, broadcasts_per_s: fired / fireSeconds, deliveries_per_s: delivered / fireSeconds,
       p50_ms: p50, p99_ms: p99, p999_ms: p999, max_ms: max, lost,
       server_cpu_us_per_delivery: delivered ? cpu / delivered : NaN, server_cores: probe.values.server_cores,
-      loadgen_cores: probe.values.loadgen_cores, other_cores: probe.values.other_cores };
+      loadgen_cores: probe.values.loadgen_cores, loadgen_loop_busy: probe.values.loadgen_loop_busy, other_cores: probe.values.other_cores };
     rate *= factor;
     await sleep(500);
   }
