@@ -33,7 +33,7 @@ internal abstract class BenchClient : IAsyncDisposable
     /// </summary>
     public Action<BenchClient, InboundKind, long, string?, ReadOnlyMemory<byte>>? Inbound { get; set; }
 
-    /// <summary>Set when the connection ended unexpectedly.</summary>
+    /// <summary>Set when the connection ended unexpectedly (or the server disconnected the client's namespace).</summary>
     public string? Failure { get; private set; }
 
     protected ClientWebSocket Socket { get; } = new();
@@ -101,6 +101,9 @@ internal abstract class BenchClient : IAsyncDisposable
     /// <summary>Handles one whole message from the server.</summary>
     protected abstract ValueTask OnMessageAsync(ReadOnlyMemory<byte> message);
 
+    /// <summary>Records the first reason the client stopped being served.</summary>
+    protected void Fail(string reason) => Failure ??= reason;
+
     protected void Deliver(InboundKind kind, long ackId, string? name, ReadOnlyMemory<byte> message) =>
         Inbound?.Invoke(this, kind, ackId, name, message);
 
@@ -144,6 +147,7 @@ internal sealed class SocketIOBenchClient(int index) : BenchClient(index)
     private static readonly byte[] Pong = "3"u8.ToArray();
     private byte[] _eventPrefix = [];
     private byte[] _ackPrefix = [];
+    private byte[] _disconnect = [];
 
     public override async Task ConnectAsync(Uri server, string nsp, CancellationToken cancellationToken)
     {
@@ -158,6 +162,7 @@ internal sealed class SocketIOBenchClient(int index) : BenchClient(index)
         var prefix = nsp == "/" ? string.Empty : nsp + ",";
         _eventPrefix = Encoding.UTF8.GetBytes("42" + prefix);
         _ackPrefix = Encoding.UTF8.GetBytes("43" + prefix);
+        _disconnect = Encoding.UTF8.GetBytes("41" + prefix);
         await SendTextAsync("40" + prefix).ConfigureAwait(false);
         while (true)
         {
@@ -224,6 +229,11 @@ internal sealed class SocketIOBenchClient(int index) : BenchClient(index)
             var end = start < 0 ? -1 : rest[(start + 1)..].IndexOf((byte)'"');
             var name = end < 0 ? null : Encoding.UTF8.GetString(rest.Slice(start + 1, end));
             Deliver(InboundKind.Event, -1, name, message);
+        }
+        else if (span.StartsWith(_disconnect))
+        {
+            // A Socket.IO DISCONNECT: the server let go of the client's namespace (the WebSocket stays open).
+            Fail("disconnected by the server");
         }
     }
 }

@@ -133,17 +133,27 @@ internal static class FanoutScenario
         var quietCores = ServerSampler.Sum(quietAfter, quietBefore) / 1e6 / quietSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fanout: {clients.Count} clients connected, nothing sent: {quietCores:F3} cores over {quietSeconds:F1} s (all server processes)"));
 
-        // The server may close the control connection when its broadcasts outrun what the app can take
-        // (ours: the socket's handler queue is bounded): that step is the knee, and later variants cannot run.
+        // The server may close or disconnect the control client when its broadcasts outrun what the app can
+        // take (ours: a socket's handler queue is bounded): that step is the knee, and the next variant gets a
+        // new control client (if it cannot connect, the variants left are not run).
         var controlLost = false;
+        var controlIndex = count;
         foreach (var variant in variants)
         {
             if (controlLost)
             {
-                var skipped = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = Named(variant) };
-                skipped.Notes.Add("not run: the server closed the control connection in an earlier variant");
-                skipped.Append(context.ResultsPath);
-                continue;
+                await ScenarioContext.CloseAllAsync([control]).ConfigureAwait(false);
+                var (again, _, _) = await context.ConnectAsync(1, "bench", 1, null, firstIndex: ++controlIndex).ConfigureAwait(false);
+                if (again.Count == 0)
+                {
+                    var skipped = new ResultRow { Target = context.Target, Scenario = "fanout", Variant = Named(variant) };
+                    skipped.Notes.Add("not run: the server closed the control connection in an earlier variant and a new one could not connect");
+                    skipped.Append(context.ResultsPath);
+                    continue;
+                }
+
+                control = again[0];
+                controlLost = false;
             }
 
             var recipients = members[variant];
@@ -205,6 +215,7 @@ internal static class FanoutScenario
                 var cpu = ServerSampler.Sum(cpuAfter, cpuBefore);
                 var offered = fired * recipients.Count / fireSeconds;
                 var broken = clients.Count(c => c.Failure is not null);
+                controlLost |= control.Failure is not null;
                 var ok = lost == 0 && extra == 0 && p99 <= p99Limit && broken == 0 && !controlLost;
                 var line = string.Create(CultureInfo.InvariantCulture,
                     $"{rate:F0} bc/s x {recipients.Count} = {offered:F0} deliveries/s: p50 {p50:F1} ms p99 {p99:F1} ms, lost {lost}, extra {extra}, late {Interlocked.Read(ref late)}, broken {broken}, {cpu / Math.Max(1, delivered):F2} us CPU/delivery, loadgen {self.Cores():F2} cores");
@@ -221,6 +232,7 @@ internal static class FanoutScenario
                     row.Set("fail_lost", lost);
                     row.Set("fail_p99_ms", p99);
                     row.Set("fail_loadgen_cores", self.Cores());
+                    row.Set("fail_control_closed", controlLost ? 1 : 0);
                     break;
                 }
 

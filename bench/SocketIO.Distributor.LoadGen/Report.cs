@@ -209,6 +209,7 @@ internal static class Report
                 ("fail_p99_ms", "p99 at the failing step (ms)"), ("reached_max_step", "no knee found (1 = lower bound)"), ("loadgen_cores", "load generator CPU (cores)"),
                 ("loadgen_loop_busy", "Node generator's event loop busy (share of the step)"), ("fail_loadgen_cores", "failing step: load generator CPU (cores)"),
                 ("fail_loadgen_loop_busy", "failing step: Node generator's event loop busy"),
+                ("fail_control_closed", "failing step: the server closed the control connection (1 = yes)"),
             ]);
         }
 
