@@ -7,17 +7,31 @@ namespace SocketIO.Distributor.Protocol.Bus;
 /// <summary>
 /// Writes the primitives of the bus wire format: unsigned LEB128 varints, length-prefixed UTF-8
 /// strings and byte blocks, lists, and frame lists. See <see cref="BusMessage"/> for the layouts.
+/// <para>
+/// A message is written into a buffer rented from <see cref="ArrayPool{T}.Shared"/> and copied once, at its
+/// exact size, by <see cref="ToArray"/>, which gives the buffer back: encoding a message allocates that one
+/// array (every publish on the hot path encodes one). Writing after <see cref="ToArray"/> is allowed and
+/// never touches the array it returned.
+/// </para>
 /// </summary>
 public sealed class BusWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer;
+    /// <summary>The least a writer rents: most messages fit, so they never grow.</summary>
+    private const int MinimumRent = 256;
+
+    private byte[] _buffer;
+    private int _written;
+
+    /// <summary>True while <see cref="_buffer"/> is rented (and must go back to the pool, once).</summary>
+    private bool _rented;
 
     /// <summary>Starts a message of <paramref name="type"/> (writes the version and type bytes).</summary>
     /// <param name="type">The message type.</param>
-    /// <param name="capacity">The expected size.</param>
+    /// <param name="capacity">The expected size (a hint: the writer grows past it).</param>
     public BusWriter(BusMessageType type, int capacity = 256)
     {
-        _buffer = new ArrayBufferWriter<byte>(capacity);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(capacity, MinimumRent));
+        _rented = true;
         WriteByte(BusMessage.Version);
         WriteByte((byte)type);
     }
@@ -26,8 +40,8 @@ public sealed class BusWriter
     /// <param name="value">The byte.</param>
     public void WriteByte(byte value)
     {
-        _buffer.GetSpan(1)[0] = value;
-        _buffer.Advance(1);
+        GetSpan(1)[0] = value;
+        _written++;
     }
 
     /// <summary>Writes a boolean as one byte.</summary>
@@ -38,7 +52,7 @@ public sealed class BusWriter
     /// <param name="value">The value.</param>
     public void WriteVarUInt(ulong value)
     {
-        var span = _buffer.GetSpan(10);
+        var span = GetSpan(10);
         var i = 0;
         while (value >= 0x80)
         {
@@ -47,7 +61,7 @@ public sealed class BusWriter
         }
 
         span[i++] = (byte)value;
-        _buffer.Advance(i);
+        _written += i;
     }
 
     /// <summary>Writes a string: varint byte length, then UTF-8.</summary>
@@ -57,8 +71,7 @@ public sealed class BusWriter
         ArgumentNullException.ThrowIfNull(value);
         var count = Encoding.UTF8.GetByteCount(value);
         WriteVarUInt((ulong)count);
-        Encoding.UTF8.GetBytes(value, _buffer.GetSpan(count));
-        _buffer.Advance(count);
+        _written += Encoding.UTF8.GetBytes(value, GetSpan(count));
     }
 
     /// <summary>Writes bytes: varint length, then the bytes.</summary>
@@ -66,7 +79,8 @@ public sealed class BusWriter
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         WriteVarUInt((ulong)value.Length);
-        _buffer.Write(value);
+        value.CopyTo(GetSpan(value.Length));
+        _written += value.Length;
     }
 
     /// <summary>Writes a list of strings: varint count, then each string.</summary>
@@ -106,7 +120,46 @@ public sealed class BusWriter
         }
     }
 
-    /// <summary>The message written so far, as a new array.</summary>
+    /// <summary>
+    /// The message written so far, as a new array of its exact size. The rented buffer goes back to the
+    /// pool; a write after this one continues in a buffer of its own.
+    /// </summary>
     /// <returns>The bytes.</returns>
-    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+    public byte[] ToArray()
+    {
+        var message = _buffer.AsSpan(0, _written).ToArray();
+        if (_rented)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _rented = false;
+        }
+
+        // Full: a further write grows into a new array and never touches the one returned.
+        _buffer = message;
+        return message;
+    }
+
+    /// <summary>Room for at least <paramref name="size"/> more bytes, after what is written.</summary>
+    private Span<byte> GetSpan(int size)
+    {
+        if (_buffer.Length - _written < size)
+        {
+            Grow(size);
+        }
+
+        return _buffer.AsSpan(_written);
+    }
+
+    private void Grow(int size)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + size));
+        _buffer.AsSpan(0, _written).CopyTo(larger);
+        if (_rented)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = larger;
+        _rented = true;
+    }
 }

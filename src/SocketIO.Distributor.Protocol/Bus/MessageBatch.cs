@@ -22,15 +22,19 @@ public static class MessageBatch
     {
         ArgumentNullException.ThrowIfNull(messages);
         var size = 2 + 5;
-        var blocks = new ReadOnlyMemory<byte>[messages.Count];
-        for (var i = 0; i < blocks.Length; i++)
+        for (var i = 0; i < messages.Count; i++)
         {
-            blocks[i] = messages[i];
             size += messages[i].Length + 5;
         }
 
+        // The layout of BusWriter.WriteBlocks, without a list of blocks to pass it.
         var writer = new BusWriter(BusMessageType.Batch, size);
-        writer.WriteBlocks(blocks);
+        writer.WriteVarUInt((ulong)messages.Count);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            writer.WriteBytes(messages[i]);
+        }
+
         return writer.ToArray();
     }
 
