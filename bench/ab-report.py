@@ -2,7 +2,7 @@
 """The table of a bench/ab run: per scenario and generator, A's and B's medians (and every run, by pair),
 B / A, and the host canary of each run (ns per round; higher is a slower host).
 
-usage: ab-report.py ab.jsonl ["the B environment"]
+usage: ab-report.py ab.jsonl ["the B environment" | "this tree (…) against COMMIT"]
 """
 import json
 import statistics
@@ -40,7 +40,10 @@ def main():
         key = (row["scenario"], row["variant"], row["generator"])
         if row.get("scenario") != "canary" and key not in keys:
             keys.append(key)
-    print(f"## A/B: B = ours with `{b_env}`; A = ours as it is\n")
+    if " against " in b_env:
+        print(f"## A/B: B = ours in {b_env} (A)\n")
+    else:
+        print(f"## A/B: B = ours with `{b_env}`; A = ours as it is\n")
     print("Median of each arm (every run in brackets, by pair); B ÷ A of the medians.\n")
     for scenario, variant, generator in keys:
         print(f"### {scenario} {variant} ({generator} generator)\n")
