@@ -120,6 +120,18 @@ public sealed class BusWriter
         }
     }
 
+    /// <summary>Writes a list of byte blocks, as <see cref="WriteBlocks(IReadOnlyList{ReadOnlyMemory{byte}})"/>, from arrays (no list of memories to build).</summary>
+    /// <param name="blocks">The blocks.</param>
+    public void WriteBlocks(IReadOnlyList<byte[]> blocks)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        WriteVarUInt((ulong)blocks.Count);
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            WriteBytes(blocks[i]);
+        }
+    }
+
     /// <summary>
     /// The message written so far, as a new array of its exact size. The rented buffer goes back to the
     /// pool; a write after this one continues in a buffer of its own.

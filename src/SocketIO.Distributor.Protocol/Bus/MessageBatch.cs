@@ -27,14 +27,8 @@ public static class MessageBatch
             size += messages[i].Length + 5;
         }
 
-        // The layout of BusWriter.WriteBlocks, without a list of blocks to pass it.
         var writer = new BusWriter(BusMessageType.Batch, size);
-        writer.WriteVarUInt((ulong)messages.Count);
-        for (var i = 0; i < messages.Count; i++)
-        {
-            writer.WriteBytes(messages[i]);
-        }
-
+        writer.WriteBlocks(messages);
         return writer.ToArray();
     }
 
