@@ -1,0 +1,30 @@
+# Sourced by bench/alloc and bench/switches: builds the bench tools and starts ours (redis-server, the bench
+# backend and two distributors on free loopback ports), stopping everything it started on exit.
+# Before sourcing: HERE (this folder), WORK (a scratch directory), TOOLS (bench projects to build besides
+# LoadGen and BenchServer; may be empty), and optionally OURS_ENV (NAME=value ... for the three .NET
+# processes). After it: LOADGEN (the generator's command, an array), REDIS, BACKEND, D1, D2 (pids), P1, P2
+# (the distributors' ports), P3 (the backend's), PIDS_ARG (LoadGen's --pids for all four processes).
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null || true; }
+trap cleanup EXIT
+"$HERE/ensure-redis"
+echo "== build (Release); work directory $WORK"
+for project in SocketIO.Distributor.LoadGen SocketIO.Distributor.BenchServer ${TOOLS:-}; do
+  dotnet build -c Release --nologo -v q "$HERE/$project" > "$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+done
+LOADGEN=(dotnet "$HERE/SocketIO.Distributor.LoadGen/bin/Release/net10.0/SocketIO.Distributor.LoadGen.dll")
+SERVER="$HERE/SocketIO.Distributor.BenchServer/bin/Release/net10.0/SocketIO.Distributor.BenchServer.dll"
+freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+REDIS_PORT=$(freeport); P1=$(freeport); P2=$(freeport); P3=$(freeport)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$WORK/redis.log" 2>&1 & PIDS+=($!); REDIS=$!
+# shellcheck disable=SC2086 # OURS_ENV is a list of NAME=value words
+env ${OURS_ENV:-} dotnet "$SERVER" backend --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$P3" > "$WORK/backend.log" 2>&1 & PIDS+=($!); BACKEND=$!
+# shellcheck disable=SC2086
+env ${OURS_ENV:-} dotnet "$SERVER" distributor --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$P1" > "$WORK/distributor1.log" 2>&1 & PIDS+=($!); D1=$!
+# shellcheck disable=SC2086
+env ${OURS_ENV:-} dotnet "$SERVER" distributor --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$P2" > "$WORK/distributor2.log" 2>&1 & PIDS+=($!); D2=$!
+"${LOADGEN[@]}" wait "http://127.0.0.1:$P3/bench-stats" 60 > /dev/null
+"${LOADGEN[@]}" wait "http://127.0.0.1:$P1/bench-stats,http://127.0.0.1:$P2/bench-stats" 60 backends > /dev/null
+PIDS_ARG="distributor1=$D1@http://127.0.0.1:$P1/bench-stats,distributor2=$D2@http://127.0.0.1:$P2/bench-stats,backend=$BACKEND@http://127.0.0.1:$P3/bench-stats,redis=$REDIS"
