@@ -19,12 +19,16 @@ freeport() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 
 REDIS_PORT=$(freeport); P1=$(freeport); P2=$(freeport); P3=$(freeport)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$WORK/redis.log" 2>&1 & PIDS+=($!); REDIS=$!
-# shellcheck disable=SC2086 # OURS_ENV is a list of NAME=value words
-env ${OURS_ENV:-} dotnet "$SERVER" backend --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$P3" > "$WORK/backend.log" 2>&1 & PIDS+=($!); BACKEND=$!
-# shellcheck disable=SC2086
-env ${OURS_ENV:-} dotnet "$SERVER" distributor --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$P1" > "$WORK/distributor1.log" 2>&1 & PIDS+=($!); D1=$!
-# shellcheck disable=SC2086
-env ${OURS_ENV:-} dotnet "$SERVER" distributor --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$P2" > "$WORK/distributor2.log" 2>&1 & PIDS+=($!); D2=$!
+# start ROLE PORT LOG: one bench server process of ours on that port, with OURS_ENV; its pid in STARTED
+start() {
+  # shellcheck disable=SC2086 # OURS_ENV is a list of NAME=value words
+  env ${OURS_ENV:-} dotnet "$SERVER" "$1" --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$2" > "$WORK/$3.log" 2>&1 &
+  STARTED=$!
+  PIDS+=("$STARTED")
+}
+start backend "$P3" backend; BACKEND=$STARTED
+start distributor "$P1" distributor1; D1=$STARTED
+start distributor "$P2" distributor2; D2=$STARTED
 "${LOADGEN[@]}" wait "http://127.0.0.1:$P3/bench-stats" 60 > /dev/null
 "${LOADGEN[@]}" wait "http://127.0.0.1:$P1/bench-stats,http://127.0.0.1:$P2/bench-stats" 60 backends > /dev/null
 PIDS_ARG="distributor1=$D1@http://127.0.0.1:$P1/bench-stats,distributor2=$D2@http://127.0.0.1:$P2/bench-stats,backend=$BACKEND@http://127.0.0.1:$P3/bench-stats,redis=$REDIS"

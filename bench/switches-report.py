@@ -7,11 +7,11 @@
   switches-report.py stacks SCRIPT.txt LABEL=PID...
                                                      `perf script` of sched:sched_switch with call
                                                      graphs: each cause's share of the switches (the
-                                                     rate drops under perf, so not per request): by
-                                                     thread name,
-                                                     the state it left (S: went to sleep, R: still
-                                                     runnable, i.e. preempted or yielded), the libc
-                                                     call it was in, and the named frames above it
+                                                     rate drops under perf, so not per request): the
+                                                     thread name, the state it left (S: went to sleep,
+                                                     R: still runnable, i.e. preempted or yielded),
+                                                     the libc call it was in, and the named frames
+                                                     above it
 """
 import collections
 import json
@@ -75,7 +75,9 @@ def frame_name(line):
     text = re.sub(r" \([^()]*\)$", "", text)  # the shared object
     text = re.sub(r"\[[^\]]*\]", "", text)  # [Assembly] and [OptimizedTier1]
     text = re.sub(r"\(.*", "", text)  # the signature's parameters
-    text = re.sub(r"^(instance |valuetype |class )*\S+ ", "", text.strip()) if " " in text.strip() else text.strip()
+    text = text.strip()
+    if " " in text:  # the return type, and any instance/valuetype/class before it
+        text = re.sub(r"^(instance |valuetype |class )*\S+ ", "", text)
     text = text.split("> ")[-1].strip()  # the rest of a generic return type
     return text.split("+0x")[0][:90]
 
@@ -95,8 +97,7 @@ def stacks(script, named, top=10):
         thread = header.split(" prev_comm=")[1].split(" prev_pid=")[0][:16]
         state = "R" if "prev_state=R" in header else "S"
         user = [l for l in lines[1:] if "kernel.kallsyms" not in l]
-        call = frame_name(user[0]) if user else "(kernel)"
-        call = (call or "?").split("+")[0]
+        call = (frame_name(user[0]) or "?") if user else "(kernel)"
         named_frames = [n for n in (frame_name(l) for l in user[1:]) if n]
         if any(w in n for n in named_frames for w in WAKE_FRAMES):  # the runtime waking a pool worker
             call += " (waking a pool worker)"
