@@ -1,9 +1,10 @@
-# Sourced by bench/alloc and bench/switches: builds the bench tools and starts ours (redis-server, the bench
+# Sourced by bench/alloc, bench/switches and bench/jit-tail: builds the bench tools and starts ours (redis-server, the bench
 # backend and two distributors on free loopback ports), stopping everything it started on exit.
 # Before sourcing: HERE (this folder), WORK (a scratch directory), TOOLS (bench projects to build besides
 # LoadGen and BenchServer; may be empty), and optionally OURS_ENV (NAME=value ... for the three .NET
-# processes). After it: LOADGEN (the generator's command, an array), REDIS, BACKEND, D1, D2 (pids), P1, P2
-# (the distributors' ports), P3 (the backend's), PIDS_ARG (LoadGen's --pids for all four processes).
+# processes; "%ROLE%" in it becomes each process's role: distributor1, distributor2 or backend). After it:
+# LOADGEN (the generator's command, an array), REDIS, BACKEND, D1, D2 (pids), P1, P2 (the distributors'
+# ports), P3 (the backend's), PIDS_ARG (LoadGen's --pids for all four processes).
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null || true; }
@@ -21,8 +22,9 @@ REDIS_PORT=$(freeport); P1=$(freeport); P2=$(freeport); P3=$(freeport)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no > "$WORK/redis.log" 2>&1 & PIDS+=($!); REDIS=$!
 # start ROLE PORT LOG: one bench server process of ours on that port, with OURS_ENV; its pid in STARTED
 start() {
+  local env_words=${OURS_ENV:-}
   # shellcheck disable=SC2086 # OURS_ENV is a list of NAME=value words
-  env ${OURS_ENV:-} dotnet "$SERVER" "$1" --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$2" > "$WORK/$3.log" 2>&1 &
+  env ${env_words//%ROLE%/$3} dotnet "$SERVER" "$1" --redis "127.0.0.1:$REDIS_PORT" --urls "http://127.0.0.1:$2" > "$WORK/$3.log" 2>&1 &
   STARTED=$!
   PIDS+=("$STARTED")
 }
