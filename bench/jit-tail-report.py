@@ -12,17 +12,21 @@ LINE = re.compile(r"^\s*\d+: JIT compiled (?P<type>[^:(]+?):(?P<method>[^(]+)\(.
 
 
 def window_marks(load_log, step):
-    """The quiet window ends when the generator prints its line; the step ends with the step's line."""
+    """The quiet window ends when the generator prints its line; the step ends with the step's line.
+    Returns the three times and those two lines."""
     quiet_end = step_end = None
+    lines = []
     for row in open(load_log, encoding="utf-8"):
         stamp, _, text = row.partition(" ")
         if "nothing sent" in text and quiet_end is None:
             quiet_end = float(stamp)
+            lines.append(text.strip())
         elif quiet_end is not None and "deliveries/s" in text and step_end is None:
             step_end = float(stamp)
+            lines.append(text.strip())
     if quiet_end is None or step_end is None:
         sys.exit(f"{load_log}: no quiet-window or step line; the load did not get that far")
-    return quiet_end - step, quiet_end, step_end
+    return quiet_end - step, quiet_end, step_end, lines
 
 
 def count_at(samples, when, column):
@@ -34,8 +38,13 @@ def count_at(samples, when, column):
     return best
 
 
+def outer_type(type_name):
+    """The type's name without its generic arguments and without a nested type's part."""
+    return re.sub(r"[\[`+].*", "", type_name)
+
+
 def namespace(type_name):
-    parts = re.sub(r"[\[`+].*", "", type_name).split(".")
+    parts = outer_type(type_name).split(".")
     return ".".join(parts[:3] if parts[0] == "System" else parts[:2])
 
 
@@ -49,31 +58,29 @@ def census(lines):
         tiers[match["tier"].strip()] += 1
         spaces[namespace(type_name)] += 1
         if type_name.startswith("SocketIO."):
-            ours[re.sub(r"[+`\[].*", "", type_name).rsplit(".", 1)[-1]] += 1
+            ours[outer_type(type_name).rsplit(".", 1)[-1]] += 1
     return tiers, spaces, ours
 
 
 def main():
     work, step = sys.argv[1], float(sys.argv[2])
-    quiet_start, quiet_end, step_end = window_marks(f"{work}/load.log", step)
+    quiet_start, quiet_end, step_end, generator_lines = window_marks(f"{work}/load.log", step)
     samples = [[float(v) for v in row.split()] for row in open(f"{work}/counts.txt", encoding="utf-8") if row.strip()]
     start = samples[0][0]
     print(f"\nquiet window {quiet_start - start:.1f}–{quiet_end - start:.1f} s after start, "
           f"the 20/s step until {step_end - start:.1f} s; the generator:")
-    for row in open(f"{work}/load.log", encoding="utf-8"):
-        text = row.partition(" ")[2].strip()
-        if "nothing sent" in text or "deliveries/s" in text:
-            print(f"  {text}")
+    for text in generator_lines:
+        print(f"  {text}")
     print()
     print("| process | methods compiled at start of quiet | in the quiet window (per s) | in the step (per s) |")
     print("| --- | --- | --- | --- |")
+    quiet_span = quiet_end - quiet_start
+    step_span = step_end - quiet_end
     windows = {}
     for column, process in enumerate(PROCESSES, start=1):
         before = count_at(samples, quiet_start, column)
         at_quiet_end = count_at(samples, quiet_end, column)
         after = count_at(samples, step_end, column)
-        quiet_span = quiet_end - quiet_start
-        step_span = step_end - quiet_end
         print(f"| {process} | {before:.0f} | {at_quiet_end - before:.0f} ({(at_quiet_end - before) / quiet_span:.0f}) "
               f"| {after - at_quiet_end:.0f} ({(after - at_quiet_end) / step_span:.0f}) |")
         with open(f"{work}/jit-{process}.txt", encoding="utf-8", errors="replace") as listing:

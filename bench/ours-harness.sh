@@ -1,10 +1,12 @@
-# Sourced by bench/alloc, bench/switches and bench/jit-tail: builds the bench tools and starts ours (redis-server, the bench
-# backend and two distributors on free loopback ports), stopping everything it started on exit.
+# Sourced by bench/alloc, bench/switches and bench/jit-tail: builds the bench tools and starts ours
+# (redis-server, the bench backend and two distributors on free loopback ports), stopping everything it
+# started on exit.
 # Before sourcing: HERE (this folder), WORK (a scratch directory), TOOLS (bench projects to build besides
 # LoadGen and BenchServer; may be empty), and optionally OURS_ENV (NAME=value ... for the three .NET
 # processes; "%ROLE%" in it becomes each process's role: distributor1, distributor2 or backend). After it:
 # LOADGEN (the generator's command, an array), REDIS, BACKEND, D1, D2 (pids), P1, P2 (the distributors'
-# ports), P3 (the backend's), PIDS_ARG (LoadGen's --pids for all four processes).
+# ports), P3 (the backend's), OURS_TARGET (LoadGen's --target and --urls for the two distributors, an
+# array), PIDS_ARG (LoadGen's --pids for all four processes).
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$pid" 2> /dev/null || true; done; wait 2> /dev/null || true; }
@@ -33,4 +35,5 @@ start distributor "$P1" distributor1; D1=$STARTED
 start distributor "$P2" distributor2; D2=$STARTED
 "${LOADGEN[@]}" wait "http://127.0.0.1:$P3/bench-stats" 60 > /dev/null
 "${LOADGEN[@]}" wait "http://127.0.0.1:$P1/bench-stats,http://127.0.0.1:$P2/bench-stats" 60 backends > /dev/null
+OURS_TARGET=(--target ours --urls "http://127.0.0.1:$P1,http://127.0.0.1:$P2")
 PIDS_ARG="distributor1=$D1@http://127.0.0.1:$P1/bench-stats,distributor2=$D2@http://127.0.0.1:$P2/bench-stats,backend=$BACKEND@http://127.0.0.1:$P3/bench-stats,redis=$REDIS"
