@@ -13,6 +13,10 @@ internal sealed class RawWebSocket : IDisposable
 {
     private readonly Socket _socket;
 
+    // The kernel hands a socket's pending error out once (reading SO_ERROR, or a send that fails with it, clears
+    // it), so a reset seen once is remembered here.
+    private bool _reset;
+
     private RawWebSocket(Socket socket) => _socket = socket;
 
     /// <summary>Connects and completes the WebSocket handshake for <paramref name="uri"/>; reads nothing after it.</summary>
@@ -45,7 +49,10 @@ internal sealed class RawWebSocket : IDisposable
     /// <summary>Sends one text message (a masked frame, as clients must; the mask is zero).</summary>
     public Task SendTextAsync(string text) => SendFrameAsync(0x1, Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Sends one frame as it is given: FIN set, <paramref name="opcode"/>, masked with a zero mask.</summary>
+    /// <summary>
+    /// Sends one frame as it is given: FIN set, <paramref name="opcode"/>, masked with a zero mask. A send the
+    /// server's reset fails throws, and <see cref="WasReset"/> is true from then on.
+    /// </summary>
     public async Task SendFrameAsync(int opcode, byte[] payload)
     {
         using var frame = new MemoryStream();
@@ -71,7 +78,15 @@ internal sealed class RawWebSocket : IDisposable
 
         frame.Write([0, 0, 0, 0]);
         frame.Write(payload);
-        await _socket.SendAsync(frame.ToArray(), SocketFlags.None).WithTimeout("raw WebSocket send");
+        try
+        {
+            await _socket.SendAsync(frame.ToArray(), SocketFlags.None).WithTimeout("raw WebSocket send");
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset)
+        {
+            _reset = true;
+            throw;
+        }
     }
 
     /// <summary>Reads the server's next frame (unmasked, as servers send them): its opcode and payload.</summary>
@@ -105,8 +120,9 @@ internal sealed class RawWebSocket : IDisposable
         return buffer;
     }
 
-    /// <summary>True once the server reset the connection (read without consuming any data).</summary>
-    public bool WasReset => (SocketError)(int)_socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)! is SocketError.ConnectionReset;
+    /// <summary>True once the server reset the connection (read without consuming any data), and from then on.</summary>
+    public bool WasReset => _reset
+        || (_reset = (SocketError)(int)_socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)! is SocketError.ConnectionReset);
 
     /// <summary>
     /// Reads until the connection ends; returns true if it did (end of stream or reset) within
